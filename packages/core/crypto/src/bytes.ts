@@ -1,0 +1,31 @@
+// Byte helpers shared by the package. Hex and concatenation come from @noble/hashes so that
+// the browser path has no Node dependency.
+export {
+  bytesToHex,
+  concatBytes,
+  hexToBytes,
+  randomBytes,
+  utf8ToBytes,
+} from '@noble/hashes/utils.js';
+
+/**
+ * Compares two byte arrays in time that depends only on their length, so comparing a secret
+ * (a key commitment, a MAC) leaks nothing about where the first difference is.
+ */
+export function equalBytes(a: Uint8Array, b: Uint8Array): boolean {
+  if (a.length !== b.length) return false;
+  let diff = 0;
+  for (let i = 0; i < a.length; i++) diff |= (a[i] as number) ^ (b[i] as number);
+  return diff === 0;
+}
+
+/** Reads a strict lowercase-or-uppercase hex string of an exact byte length; undefined if not. */
+export function parseHex(value: unknown, byteLength?: number): Uint8Array | undefined {
+  if (typeof value !== 'string') return undefined;
+  const hex = value.startsWith('0x') ? value.slice(2) : value;
+  if (!/^(?:[0-9a-fA-F]{2})*$/.test(hex)) return undefined;
+  if (byteLength !== undefined && hex.length !== byteLength * 2) return undefined;
+  const out = new Uint8Array(hex.length / 2);
+  for (let i = 0; i < out.length; i++) out[i] = Number.parseInt(hex.slice(i * 2, i * 2 + 2), 16);
+  return out;
+}

@@ -1,0 +1,20 @@
+import { Aes256Gcm, CipherSuite, DhkemX25519HkdfSha256, HkdfSha256 } from '@hpke/core';
+import { utf8ToBytes } from '../bytes.ts';
+
+/**
+ * RFC 9180 suite for wrapping data keys: DHKEM(X25519, HKDF-SHA256), HKDF-SHA256, AES-256-GCM,
+ * base mode. X25519 keys are the account's encryption keys (@noble/curves x25519 format).
+ */
+export const dataKeySuite = new CipherSuite({
+  kem: new DhkemX25519HkdfSha256(),
+  kdf: new HkdfSha256(),
+  aead: new Aes256Gcm(),
+});
+
+/** HPKE `info`: separates Aegle data-key wrapping from any other use of the same keys. */
+export const WRAP_INFO = utf8ToBytes('aegle/dek/v1');
+
+/** Serialised-form version byte; names the suite and WRAP_INFO above. */
+export const WRAPPED_KEY_FORMAT = 1;
+export const ENC_LENGTH = 32;
+export const WRAPPED_LENGTH = 32 + 16;
