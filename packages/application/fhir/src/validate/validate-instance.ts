@@ -74,11 +74,7 @@ export class InstanceWalk {
     }
     const type = value.resourceType;
     if (typeof type !== 'string') {
-      this.#add(
-        'required',
-        where ? `${where}.resourceType` : 'resourceType',
-        'Missing resourceType',
-      );
+      this.#add('required', path ? `${path}.resourceType` : 'resourceType', 'Missing resourceType');
       return;
     }
     if (!this.#model.isResourceType(type)) {
@@ -95,6 +91,8 @@ export class InstanceWalk {
   #complex(model: ComplexModel, value: JsonObject, path: string, isResource: boolean): void {
     for (const key in value) {
       if (isResource && key === 'resourceType') continue;
+      // Absent in JSON; a JavaScript caller's `{ x: undefined }` means the same.
+      if (value[key] === undefined) continue;
       const property = model.properties.get(key);
       if (property) {
         const elementPart = property.hasElementPart ? value[`_${key}`] : undefined;
