@@ -17,11 +17,10 @@ async function* chunksOf(source: TextSource): AsyncGenerator<Uint8Array | string
 }
 
 /**
- * Yields the lines of a text source one at a time (without their \n or \r\n), holding only the
- * current chunk and one partial line in memory: genome files and health exports are gigabytes.
- * A gzip or BGZF (multi-member gzip, as bgzip writes) source is decompressed on the fly.
+ * Yields the text of a source chunk by chunk, decoding UTF-8 across chunk boundaries. A gzip or
+ * BGZF (multi-member gzip, as bgzip writes) source is decompressed on the fly.
  */
-export async function* readLines(source: TextSource): AsyncGenerator<string> {
+export async function* readTextChunks(source: TextSource): AsyncGenerator<string> {
   let chunks: AsyncIterable<Uint8Array | string> = chunksOf(source);
   const iterator = chunks[Symbol.asyncIterator]();
   const first = await iterator.next();
@@ -49,9 +48,22 @@ export async function* readLines(source: TextSource): AsyncGenerator<string> {
     chunks = gunzip as AsyncIterable<Uint8Array>;
   }
   const decoder = new TextDecoder('utf-8');
-  let partial = '';
   for await (const chunk of chunks) {
-    partial += typeof chunk === 'string' ? chunk : decoder.decode(chunk, { stream: true });
+    const text = typeof chunk === 'string' ? chunk : decoder.decode(chunk, { stream: true });
+    if (text !== '') yield text;
+  }
+  const tail = decoder.decode();
+  if (tail !== '') yield tail;
+}
+
+/**
+ * Yields the lines of a text source one at a time (without their \n or \r\n), holding only the
+ * current chunk and one partial line in memory: genome files and health exports are gigabytes.
+ */
+export async function* readLines(source: TextSource): AsyncGenerator<string> {
+  let partial = '';
+  for await (const text of readTextChunks(source)) {
+    partial += text;
     let start = 0;
     for (
       let newline = partial.indexOf('\n');
@@ -64,6 +76,5 @@ export async function* readLines(source: TextSource): AsyncGenerator<string> {
     }
     partial = partial.slice(start);
   }
-  partial += decoder.decode();
   if (partial !== '') yield partial.endsWith('\r') ? partial.slice(0, -1) : partial;
 }
