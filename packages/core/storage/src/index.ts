@@ -1,2 +1,44 @@
-// Public API of @aegle/storage.
-export {};
+// Public API of @aegle/storage: opaque bytes (ciphertext) in content-addressed, replicated,
+// self-healing storage with per-account quotas. No crypto, no chain.
+export { blockMatchesCid, SHA2_256, sha256Multihash } from './block-hash.ts';
+export { blockPath, cidFromBlockFile } from './block-path.ts';
+export {
+  buildUnixfsDag,
+  type DagBlock,
+  DEFAULT_CHUNK_SIZE,
+  DEFAULT_MAX_CHILDREN,
+  type UnixfsDagOptions,
+  type UnixfsDagProfile,
+  type UnixfsDagResult,
+} from './build-unixfs-dag.ts';
+export { chunkFixedSize } from './chunk-fixed-size.ts';
+export {
+  BlockNotFoundError,
+  CorruptBlockError,
+  InvalidStorageOptionError,
+  InvalidUnixfsError,
+  ObjectNotFoundError,
+  QuotaExceededError,
+  ReplicaWriteError,
+  SizeMismatchError,
+  StorageFullError,
+  UnrecoverableBlockError,
+  UnsupportedHashError,
+} from './errors.ts';
+export { type AbortOptions, type BlockWriteOptions, FsBlockstore } from './fs-blockstore.ts';
+export {
+  DEFAULT_FREE_QUOTA,
+  type ObjectInfo,
+  type ObjectStat,
+  type Usage,
+} from './object-index.ts';
+export { ObjectStore, type ObjectStoreOptions, type PutObjectInput } from './object-store.ts';
+export { type BlockReader, readUnixfs } from './read-unixfs.ts';
+export {
+  type BlockReplica,
+  DEFAULT_REPLICA_DIRECTORIES,
+  type ReplicaFailure,
+  ReplicatedBlockstore,
+  type ReplicatedBlockstoreOptions,
+  type ScrubReport,
+} from './replicated-blockstore.ts';

@@ -1,0 +1,316 @@
+import { DatabaseSync } from 'node:sqlite';
+import { CID } from 'multiformats/cid';
+import { QuotaExceededError } from './errors.ts';
+
+/** Bytes every account may store before buying more: 1 GiB. */
+export const DEFAULT_FREE_QUOTA = 1024 ** 3;
+
+export type Usage = { used: number; reserved: number; limit: number };
+export type ObjectInfo = { cid: CID; size: number; createdAt: Date };
+export type ObjectStat = { cid: CID; size: number; dagSize: number; blockCount: number };
+/** A block no committed object references any more, waiting for its files to be deleted. */
+export type GarbageBlock = { mh: Uint8Array; cid: CID };
+
+/*
+ * The durable half of the ObjectStore: who owns what, which blocks each root needs, how many
+ * roots need each block, and what is in flight. All of it lives in one SQLite file, so an object
+ * becomes visible, and its quota moves from reserved to used, in one transaction.
+ *
+ * Tables:
+ *   accounts      quota per account: used (committed bytes), reserved (uploads in progress), limit
+ *   uploads       one row per upload in progress, holding its reservation
+ *   upload_blocks every block an upload is about to write, recorded *before* the write: the
+ *                 intent log crash recovery uses to delete a dead upload's blocks
+ *   objects       (account, root) once committed; two accounts may hold the same root
+ *   roots         per distinct root: sizes; rows live while any object row points at it
+ *   root_blocks   the distinct blocks of each root
+ *   blocks        per distinct block: how many roots need it (refs > 0 ⇔ it must be kept)
+ *   garbage       blocks whose last root went away, until their files are deleted
+ * Blocks are keyed by multihash bytes, like the files on disk (see block-path.ts).
+ */
+const SCHEMA = `
+CREATE TABLE IF NOT EXISTS accounts (
+  account TEXT PRIMARY KEY, quota_limit INTEGER NOT NULL,
+  used INTEGER NOT NULL DEFAULT 0, reserved INTEGER NOT NULL DEFAULT 0) STRICT;
+CREATE TABLE IF NOT EXISTS uploads (
+  id INTEGER PRIMARY KEY, account TEXT NOT NULL, size INTEGER NOT NULL,
+  started_at INTEGER NOT NULL) STRICT;
+CREATE TABLE IF NOT EXISTS upload_blocks (
+  upload_id INTEGER NOT NULL, mh BLOB NOT NULL, cid TEXT NOT NULL,
+  PRIMARY KEY (upload_id, mh)) STRICT, WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS objects (
+  account TEXT NOT NULL, cid TEXT NOT NULL, size INTEGER NOT NULL, created_at INTEGER NOT NULL,
+  PRIMARY KEY (account, cid)) STRICT;
+CREATE INDEX IF NOT EXISTS objects_by_cid ON objects (cid);
+CREATE TABLE IF NOT EXISTS roots (
+  cid TEXT PRIMARY KEY, size INTEGER NOT NULL, dag_size INTEGER NOT NULL,
+  block_count INTEGER NOT NULL) STRICT;
+CREATE TABLE IF NOT EXISTS root_blocks (
+  root TEXT NOT NULL, mh BLOB NOT NULL, PRIMARY KEY (root, mh)) STRICT, WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS blocks (
+  mh BLOB PRIMARY KEY, cid TEXT NOT NULL, refs INTEGER NOT NULL) STRICT, WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS garbage (mh BLOB PRIMARY KEY, cid TEXT NOT NULL) STRICT, WITHOUT ROWID;
+`;
+
+type Row = Record<string, unknown>;
+
+function prepareStatements(db: DatabaseSync) {
+  const p = (sql: string) => db.prepare(sql);
+  return {
+    account: p('SELECT used, reserved, quota_limit FROM accounts WHERE account = ?'),
+    addAccount: p('INSERT OR IGNORE INTO accounts (account, quota_limit) VALUES (?, ?)'),
+    setLimit: p('UPDATE accounts SET quota_limit = ? WHERE account = ?'),
+    reserve: p('UPDATE accounts SET reserved = reserved + ? WHERE account = ?'),
+    addUsed: p('UPDATE accounts SET used = used + ? WHERE account = ?'),
+    addUpload: p('INSERT INTO uploads (account, size, started_at) VALUES (?, ?, ?)'),
+    upload: p('SELECT account, size FROM uploads WHERE id = ?'),
+    uploads: p('SELECT id FROM uploads UNION SELECT DISTINCT upload_id FROM upload_blocks'),
+    dropUpload: p('DELETE FROM uploads WHERE id = ?'),
+    addIntent: p('INSERT OR IGNORE INTO upload_blocks (upload_id, mh, cid) VALUES (?, ?, ?)'),
+    intents: p('SELECT mh, cid FROM upload_blocks WHERE upload_id = ?'),
+    dropIntents: p('DELETE FROM upload_blocks WHERE upload_id = ?'),
+    blockRefs: p('SELECT refs FROM blocks WHERE mh = ?'),
+    object: p('SELECT size FROM objects WHERE account = ? AND cid = ?'),
+    addObject: p('INSERT INTO objects (account, cid, size, created_at) VALUES (?, ?, ?, ?)'),
+    dropObject: p('DELETE FROM objects WHERE account = ? AND cid = ?'),
+    objectsOf: p(
+      'SELECT cid, size, created_at FROM objects WHERE account = ? ORDER BY created_at, cid',
+    ),
+    holders: p('SELECT count(*) AS n FROM objects WHERE cid = ?'),
+    root: p('SELECT size, dag_size, block_count FROM roots WHERE cid = ?'),
+    addRoot: p('INSERT INTO roots (cid, size, dag_size, block_count) VALUES (?, ?, ?, ?)'),
+    dropRoot: p('DELETE FROM roots WHERE cid = ?'),
+    addRootBlocks: p(
+      'INSERT OR IGNORE INTO root_blocks (root, mh) SELECT ?, mh FROM upload_blocks WHERE upload_id = ?',
+    ),
+    refIntents:
+      p(`INSERT INTO blocks (mh, cid, refs) SELECT mh, cid, 1 FROM upload_blocks WHERE upload_id = ?
+                   ON CONFLICT (mh) DO UPDATE SET refs = refs + 1`),
+    unGarbageIntents: p(
+      'DELETE FROM garbage WHERE mh IN (SELECT mh FROM upload_blocks WHERE upload_id = ?)',
+    ),
+    unrefRoot: p(
+      'UPDATE blocks SET refs = refs - 1 WHERE mh IN (SELECT mh FROM root_blocks WHERE root = ?)',
+    ),
+    collectZero: p(
+      'INSERT OR IGNORE INTO garbage (mh, cid) SELECT mh, cid FROM blocks WHERE refs <= 0',
+    ),
+    dropZero: p('DELETE FROM blocks WHERE refs <= 0'),
+    dropRootBlocks: p('DELETE FROM root_blocks WHERE root = ?'),
+    garbage: p('SELECT mh, cid FROM garbage'),
+    dropGarbage: p('DELETE FROM garbage WHERE mh = ?'),
+    allBlocks: p('SELECT cid FROM blocks'),
+  };
+}
+
+export class ObjectIndex {
+  readonly #db: DatabaseSync;
+  readonly #defaultLimit: number;
+  readonly #sql: ReturnType<typeof prepareStatements>;
+
+  constructor(file: string, options: { defaultLimit?: number } = {}) {
+    this.#defaultLimit = options.defaultLimit ?? DEFAULT_FREE_QUOTA;
+    this.#db = new DatabaseSync(file);
+    // WAL: readers never block the writer; FULL: a commit is fsynced before it returns, so an
+    // acknowledged object survives power loss. busy_timeout covers a second process (a CLI)
+    // reading the same file.
+    this.#db.exec(
+      'PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL; PRAGMA busy_timeout = 5000;',
+    );
+    this.#db.exec(SCHEMA);
+    this.#sql = prepareStatements(this.#db);
+  }
+
+  close(): void {
+    this.#db.close();
+  }
+
+  usage(account: string): Usage {
+    const row = this.#sql.account.get(account) as Row | undefined;
+    if (!row) return { used: 0, reserved: 0, limit: this.#defaultLimit };
+    return {
+      used: Number(row.used),
+      reserved: Number(row.reserved),
+      limit: Number(row.quota_limit),
+    };
+  }
+
+  setLimit(account: string, limit: number): void {
+    this.#transaction(() => {
+      this.#sql.addAccount.run(account, this.#defaultLimit);
+      this.#sql.setLimit.run(limit, account);
+    });
+  }
+
+  /**
+   * Checks the quota and reserves `size` bytes for a new upload, in one transaction, so two
+   * concurrent uploads cannot both fit into the same free space. Returns the upload id.
+   */
+  reserve(account: string, size: number, now: number): number {
+    return this.#transaction(() => {
+      this.#sql.addAccount.run(account, this.#defaultLimit);
+      const { used, reserved, limit } = this.usage(account);
+      if (used + reserved + size > limit) {
+        throw new QuotaExceededError({ used, reserved, limit, requested: size });
+      }
+      this.#sql.reserve.run(size, account);
+      return Number(this.#sql.addUpload.run(account, size, now).lastInsertRowid);
+    });
+  }
+
+  /**
+   * Records that an upload is about to write a block. Committed without fsync (synchronous =
+   * NORMAL, still in the WAL, so it survives a process crash; the object commit later fsyncs the
+   * WAL): a block per write would otherwise cost an fsync each.
+   */
+  addIntent(uploadId: number, cid: CID): void {
+    this.#db.exec('PRAGMA synchronous = NORMAL');
+    try {
+      this.#sql.addIntent.run(uploadId, cid.multihash.bytes, cid.toString());
+    } finally {
+      this.#db.exec('PRAGMA synchronous = FULL');
+    }
+  }
+
+  /** True if committed objects need this block (so it is on disk, and need not be rewritten). */
+  isBlockReferenced(cid: CID): boolean {
+    const row = this.#sql.blockRefs.get(cid.multihash.bytes) as Row | undefined;
+    return row !== undefined && Number(row.refs) > 0;
+  }
+
+  /**
+   * Makes an upload's object visible: reservation → usage, object row, and (for a new root) the
+   * root's block list and block reference counts, in one fsynced transaction. Storing a root the
+   * account already holds only releases the reservation.
+   */
+  commit(
+    uploadId: number,
+    object: { cid: CID; size: number; dagSize: number; blockCount: number },
+    now: number,
+  ): void {
+    this.#transaction(() => {
+      const upload = this.#sql.upload.get(uploadId) as Row | undefined;
+      if (!upload) throw new Error(`upload ${uploadId} is not pending`);
+      const account = String(upload.account);
+      const cid = object.cid.toString();
+      this.#sql.reserve.run(-Number(upload.size), account);
+      if (!this.#sql.object.get(account, cid)) {
+        this.#sql.addObject.run(account, cid, object.size, now);
+        this.#sql.addUsed.run(object.size, account);
+      }
+      if (!this.#sql.root.get(cid)) {
+        this.#sql.addRoot.run(cid, object.size, object.dagSize, object.blockCount);
+        this.#sql.addRootBlocks.run(cid, uploadId);
+        this.#sql.refIntents.run(uploadId);
+      }
+      this.#sql.unGarbageIntents.run(uploadId);
+      this.#sql.dropIntents.run(uploadId);
+      this.#sql.dropUpload.run(uploadId);
+    });
+  }
+
+  /**
+   * Ends an upload without an object: releases its reservation and returns the blocks it meant
+   * to write that no committed object needs (the caller deletes their files, then calls
+   * `forgetUpload`).
+   */
+  abandon(uploadId: number): GarbageBlock[] {
+    return this.#transaction(() => {
+      const upload = this.#sql.upload.get(uploadId) as Row | undefined;
+      if (upload) this.#sql.reserve.run(-Number(upload.size), String(upload.account));
+      this.#sql.dropUpload.run(uploadId);
+      const intents = this.#sql.intents.all(uploadId) as Row[];
+      return intents
+        .filter((row) => !this.#sql.blockRefs.get(row.mh as Uint8Array))
+        .map((row) => ({ mh: row.mh as Uint8Array, cid: CID.parse(String(row.cid)) }));
+    });
+  }
+
+  /** Drops an abandoned upload's intent log once its blocks are gone. */
+  forgetUpload(uploadId: number): void {
+    this.#sql.dropIntents.run(uploadId);
+  }
+
+  /** Uploads that were in progress when the process died. */
+  pendingUploads(): number[] {
+    return (this.#sql.uploads.all() as Row[]).map((row) => Number(row.id));
+  }
+
+  /**
+   * Removes an account's object and releases its bytes. When no account holds the root any more,
+   * its blocks are unreferenced and those no other root needs move to `garbage`, in the same
+   * transaction. Returns false if the account does not hold the object.
+   */
+  deleteObject(account: string, cid: CID): boolean {
+    return this.#transaction(() => {
+      const key = cid.toString();
+      const row = this.#sql.object.get(account, key) as Row | undefined;
+      if (!row) return false;
+      this.#sql.dropObject.run(account, key);
+      this.#sql.addUsed.run(-Number(row.size), account);
+      const holders = this.#sql.holders.get(key) as Row;
+      if (Number(holders.n) === 0) {
+        this.#sql.unrefRoot.run(key);
+        this.#sql.collectZero.run();
+        this.#sql.dropZero.run();
+        this.#sql.dropRootBlocks.run(key);
+        this.#sql.dropRoot.run(key);
+      }
+      return true;
+    });
+  }
+
+  garbage(): GarbageBlock[] {
+    return (this.#sql.garbage.all() as Row[]).map((row) => ({
+      mh: row.mh as Uint8Array,
+      cid: CID.parse(String(row.cid)),
+    }));
+  }
+
+  forgetGarbage(mh: Uint8Array): void {
+    this.#sql.dropGarbage.run(mh);
+  }
+
+  hasObject(cid: CID): boolean {
+    return Number((this.#sql.holders.get(cid.toString()) as Row).n) > 0;
+  }
+
+  stat(cid: CID): ObjectStat | undefined {
+    if (!this.hasObject(cid)) return undefined;
+    const row = this.#sql.root.get(cid.toString()) as Row | undefined;
+    if (!row) return undefined;
+    return {
+      cid,
+      size: Number(row.size),
+      dagSize: Number(row.dag_size),
+      blockCount: Number(row.block_count),
+    };
+  }
+
+  list(account: string): ObjectInfo[] {
+    return (this.#sql.objectsOf.all(account) as Row[]).map((row) => ({
+      cid: CID.parse(String(row.cid)),
+      size: Number(row.size),
+      createdAt: new Date(Number(row.created_at)),
+    }));
+  }
+
+  /** Every block committed objects need, for scrub. */
+  *referencedBlocks(): Generator<CID, void, undefined> {
+    for (const row of this.#sql.allBlocks.iterate() as Iterable<Row>) {
+      yield CID.parse(String(row.cid));
+    }
+  }
+
+  #transaction<T>(fn: () => T): T {
+    this.#db.exec('BEGIN IMMEDIATE');
+    try {
+      const result = fn();
+      this.#db.exec('COMMIT');
+      return result;
+    } catch (error) {
+      this.#db.exec('ROLLBACK');
+      throw error;
+    }
+  }
+}

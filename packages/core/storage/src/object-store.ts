@@ -1,0 +1,336 @@
+import { mkdir } from 'node:fs/promises';
+import path from 'node:path';
+import { CID } from 'multiformats/cid';
+import { blockKey } from './block-path.ts';
+import { buildUnixfsDag, type DagBlock, type UnixfsDagResult } from './build-unixfs-dag.ts';
+import {
+  InvalidStorageOptionError,
+  isDiskFullError,
+  ObjectNotFoundError,
+  SizeMismatchError,
+  StorageFullError,
+} from './errors.ts';
+import { ObjectIndex, type ObjectInfo, type ObjectStat, type Usage } from './object-index.ts';
+import { readUnixfs } from './read-unixfs.ts';
+import {
+  ReplicatedBlockstore as Replicated,
+  type ReplicatedBlockstore,
+  type ReplicatedBlockstoreOptions,
+  type ScrubReport,
+} from './replicated-blockstore.ts';
+
+export type ObjectStoreOptions = ReplicatedBlockstoreOptions & {
+  /** Replicas under the data directory (primary, backup, …). Default 2. */
+  replicationFactor?: number;
+  /** Chunking of the stored DAGs; the profile is always Aegle's (raw leaves, CIDv1). */
+  chunkSize?: number;
+  /** Quota of an account nobody has called `setLimit` for. Default `DEFAULT_FREE_QUOTA` (1 GiB). */
+  defaultLimit?: number;
+  /** Blocks being written at once during a put. Default 8 (2 MiB in flight with 256 KiB chunks). */
+  writeConcurrency?: number;
+  /**
+   * How a put makes its blocks durable. `'object'` (default): blocks are written unsynced and
+   * fsynced all together (files, then shard directories, in parallel) before the commit.
+   * `'block'`: every block is fsynced as it is written.
+   */
+  durability?: 'object' | 'block';
+  /** Replaces `ReplicatedBlockstore.inDirectory(dataDir)`, e.g. to place replicas on other disks. */
+  blockstore?: ReplicatedBlockstore;
+};
+
+export type PutObjectInput = {
+  /** Who pays for the bytes (an account address). */
+  account: string;
+  /** The exact byte count the source will yield; checked against the quota before any write. */
+  size: number;
+  source: AsyncIterable<Uint8Array> | Iterable<Uint8Array>;
+  signal?: AbortSignal;
+};
+
+const INDEX_FILE = 'objects.sqlite';
+const MAX_ACCOUNT_LENGTH = 256;
+
+/**
+ * Objects (UnixFS files) in a replicated blockstore, with per-account quotas, over a durable
+ * SQLite index (see object-index.ts for the tables).
+ *
+ * The invariants:
+ * - the quota is checked, and the bytes reserved, before the first block is written;
+ * - an object is visible (get, has, list, stat) only after the transaction that commits it, which
+ *   runs after all its blocks are durable on at least `minAcks` replicas;
+ * - every block an upload writes is first recorded in its intent log, so an upload that dies
+ *   (error, SIGKILL, power loss) is rolled back on the next open: reservation released, blocks
+ *   no committed object needs deleted;
+ * - blocks are shared between objects by content and deleted when the last object needing them is.
+ */
+export class ObjectStore {
+  readonly dataDir: string;
+  readonly blockstore: ReplicatedBlockstore;
+  readonly #index: ObjectIndex;
+  readonly #chunkSize: number | undefined;
+  readonly #writeConcurrency: number;
+  readonly #durability: 'object' | 'block';
+  /** Blocks (by key) that uploads in this process are writing: garbage collection keeps them. */
+  readonly #inflight = new Map<string, number>();
+  /** Block deletions in progress: a writer of the same block waits for them first. */
+  readonly #deleting = new Map<string, Promise<void>>();
+
+  private constructor(
+    dataDir: string,
+    blockstore: ReplicatedBlockstore,
+    index: ObjectIndex,
+    options: ObjectStoreOptions,
+  ) {
+    this.dataDir = dataDir;
+    this.blockstore = blockstore;
+    this.#index = index;
+    this.#chunkSize = options.chunkSize;
+    this.#writeConcurrency = options.writeConcurrency ?? 8;
+    this.#durability = options.durability ?? 'object';
+  }
+
+  /**
+   * Opens (creating if needed) the store in `dataDir` and recovers from a crash: uploads left
+   * pending are rolled back and deletions left half-done are finished, before this resolves.
+   */
+  static async open(dataDir: string, options: ObjectStoreOptions = {}): Promise<ObjectStore> {
+    const dir = path.resolve(dataDir);
+    await mkdir(dir, { recursive: true });
+    const blockstore =
+      options.blockstore ??
+      Replicated.inDirectory(dir, { ...options, factor: options.replicationFactor ?? 2 });
+    await blockstore.open();
+    const index = new ObjectIndex(path.join(dir, INDEX_FILE), options);
+    const store = new ObjectStore(dir, blockstore, index, options);
+    await store.#recover();
+    return store;
+  }
+
+  async close(): Promise<void> {
+    await Promise.allSettled([...this.#deleting.values()]);
+    await this.blockstore.close();
+    this.#index.close();
+  }
+
+  /**
+   * Stores `size` bytes from `source` as one object owned by `account` and returns its CID.
+   * Throws `QuotaExceededError` before writing anything if the account cannot hold `size` more
+   * bytes; `SizeMismatchError` if the source yields a different count; `StorageFullError` if a
+   * disk fills up. On any failure nothing stays visible and the reservation is released.
+   */
+  async put(input: PutObjectInput): Promise<{ cid: CID; size: number }> {
+    const { account, size, source, signal } = input;
+    assertAccount(account);
+    if (!Number.isSafeInteger(size) || size < 0) {
+      throw new InvalidStorageOptionError(
+        `size ${size} is not a byte count.`,
+        'Pass the exact length of the data as a non-negative integer.',
+      );
+    }
+    signal?.throwIfAborted();
+    const uploadId = this.#index.reserve(account, size, Date.now());
+    const mine = new Map<string, CID>();
+    try {
+      const result = await this.#writeDag(uploadId, size, source, mine, signal);
+      this.#index.commit(uploadId, result, Date.now());
+      return { cid: result.cid, size: result.size };
+    } catch (error) {
+      // A failed rollback leaves the upload pending; the next open finishes it.
+      await this.#rollback(uploadId, mine).catch(() => {});
+      if (isDiskFullError(error)) throw new StorageFullError(this.dataDir, { cause: error });
+      throw error;
+    } finally {
+      for (const key of mine.keys()) this.#release(key);
+    }
+  }
+
+  /** Streams a committed object's bytes; every block is verified and healed on read. */
+  async *get(cid: CID | string): AsyncGenerator<Uint8Array, void, undefined> {
+    const root = toCid(cid);
+    if (!this.#index.hasObject(root)) throw new ObjectNotFoundError(root.toString());
+    yield* readUnixfs(this.blockstore, root);
+  }
+
+  has(cid: CID | string): boolean {
+    return this.#index.hasObject(toCid(cid));
+  }
+
+  stat(cid: CID | string): ObjectStat {
+    const root = toCid(cid);
+    const stat = this.#index.stat(root);
+    if (!stat) throw new ObjectNotFoundError(root.toString());
+    return stat;
+  }
+
+  list(account: string): ObjectInfo[] {
+    assertAccount(account);
+    return this.#index.list(account);
+  }
+
+  usage(account: string): Usage {
+    assertAccount(account);
+    return this.#index.usage(account);
+  }
+
+  /** Sets an account's quota (storage bought). A limit below current use blocks new puts only. */
+  setLimit(account: string, bytes: number): void {
+    assertAccount(account);
+    if (!Number.isSafeInteger(bytes) || bytes < 0) {
+      throw new InvalidStorageOptionError(
+        `limit ${bytes} is not a byte count.`,
+        'Pass the quota in bytes as a non-negative integer.',
+      );
+    }
+    this.#index.setLimit(account, bytes);
+  }
+
+  /**
+   * Deletes an account's object, releasing its bytes; blocks no other object needs are deleted
+   * from every replica. Throws `ObjectNotFoundError` if the account does not hold it.
+   */
+  async delete(account: string, cid: CID | string): Promise<void> {
+    assertAccount(account);
+    const root = toCid(cid);
+    if (!this.#index.deleteObject(account, root)) throw new ObjectNotFoundError(root.toString());
+    await this.#collectGarbage();
+  }
+
+  /**
+   * Verifies every block of every replica, repairs what it can, and reports. Blocks the index
+   * expects are checked even if no replica has a file for them, so lost blocks are reported.
+   */
+  scrub(): Promise<ScrubReport> {
+    return this.blockstore.scrub({ expected: this.#index.referencedBlocks() });
+  }
+
+  async #writeDag(
+    uploadId: number,
+    size: number,
+    source: AsyncIterable<Uint8Array> | Iterable<Uint8Array>,
+    mine: Map<string, CID>,
+    signal: AbortSignal | undefined,
+  ): Promise<UnixfsDagResult> {
+    const sync = this.#durability === 'block' ? 'full' : 'deferred';
+    const writes = new Set<Promise<void>>();
+    let failure: unknown;
+    const dag = buildUnixfsDag(countBytes(source, size), { chunkSize: this.#chunkSize });
+    const written: CID[] = [];
+    const startWrite = async (block: DagBlock, key: string): Promise<void> => {
+      await this.#deleting.get(key);
+      // Already durable for a committed object: rewriting it unsynced could only make it worse.
+      if (this.#index.isBlockReferenced(block.cid)) return;
+      written.push(block.cid);
+      await this.blockstore.writeVerifiedBlockToAll(block.cid, block.bytes, { sync });
+    };
+    let step: IteratorResult<DagBlock, UnixfsDagResult> | undefined;
+    try {
+      for (step = await dag.next(); !step.done; step = await dag.next()) {
+        signal?.throwIfAborted();
+        const block = step.value;
+        const key = blockKey(block.cid);
+        if (mine.has(key)) continue;
+        // Intent first: if the process dies once the file exists, recovery knows to delete it.
+        this.#index.addIntent(uploadId, block.cid);
+        mine.set(key, block.cid);
+        this.#inflight.set(key, (this.#inflight.get(key) ?? 0) + 1);
+        const write: Promise<void> = startWrite(block, key).then(
+          () => {
+            writes.delete(write);
+          },
+          (error: unknown) => {
+            writes.delete(write);
+            failure ??= error;
+          },
+        );
+        writes.add(write);
+        if (writes.size >= this.#writeConcurrency) await Promise.race(writes);
+        if (failure !== undefined) break;
+      }
+    } finally {
+      // Never roll back under a write still running: it would leave its file behind.
+      await Promise.all(writes);
+    }
+    if (failure !== undefined || !step.done) {
+      await dag.return(undefined as never);
+      throw failure;
+    }
+    const result = step.value;
+    if (sync === 'deferred') await this.blockstore.syncBlocks(written);
+    return result;
+  }
+
+  async #rollback(uploadId: number, mine: Map<string, CID>): Promise<void> {
+    // Our own writes are over: stop protecting our blocks before deciding which to delete.
+    for (const key of mine.keys()) this.#release(key);
+    mine.clear();
+    const orphans = this.#index.abandon(uploadId);
+    await Promise.all(orphans.map(({ cid }) => this.#deleteBlockFiles(cid)));
+    this.#index.forgetUpload(uploadId);
+  }
+
+  async #collectGarbage(): Promise<void> {
+    await Promise.all(
+      this.#index.garbage().map(async ({ mh, cid }) => {
+        await this.#deleteBlockFiles(cid);
+        this.#index.forgetGarbage(mh);
+      }),
+    );
+  }
+
+  /** Deletes a block's files unless an upload in this process is writing the same block. */
+  async #deleteBlockFiles(cid: CID): Promise<void> {
+    const key = blockKey(cid);
+    if (this.#inflight.has(key)) return;
+    const previous = this.#deleting.get(key);
+    const deletion = (async () => {
+      await previous;
+      await this.blockstore.delete(cid);
+    })().finally(() => {
+      if (this.#deleting.get(key) === deletion) this.#deleting.delete(key);
+    });
+    this.#deleting.set(key, deletion);
+    await deletion;
+  }
+
+  #release(key: string): void {
+    const count = this.#inflight.get(key);
+    if (count === undefined) return;
+    if (count <= 1) this.#inflight.delete(key);
+    else this.#inflight.set(key, count - 1);
+  }
+
+  async #recover(): Promise<void> {
+    await Promise.all(this.blockstore.replicas.map((r) => r.removeTempFiles()));
+    for (const uploadId of this.#index.pendingUploads()) {
+      await this.#rollback(uploadId, new Map());
+    }
+    await this.#collectGarbage();
+  }
+}
+
+/** Passes the source through, failing as soon as it yields more than `size` bytes, or at its end if fewer. */
+async function* countBytes(
+  source: AsyncIterable<Uint8Array> | Iterable<Uint8Array>,
+  size: number,
+): AsyncGenerator<Uint8Array, void, undefined> {
+  let total = 0;
+  for await (const chunk of source) {
+    total += chunk.length;
+    if (total > size) throw new SizeMismatchError(size, total);
+    yield chunk;
+  }
+  if (total !== size) throw new SizeMismatchError(size, total);
+}
+
+function toCid(cid: CID | string): CID {
+  return typeof cid === 'string' ? CID.parse(cid) : cid;
+}
+
+function assertAccount(account: string): void {
+  if (typeof account !== 'string' || account.length === 0 || account.length > MAX_ACCOUNT_LENGTH) {
+    throw new InvalidStorageOptionError(
+      'The account identifier is empty or too long.',
+      `Pass the account's address (1 to ${MAX_ACCOUNT_LENGTH} characters).`,
+    );
+  }
+}

@@ -1,0 +1,399 @@
+import path from 'node:path';
+import type { Blockstore, InputPair, Pair } from 'interface-blockstore';
+import type { CID } from 'multiformats/cid';
+import { blockMatchesCid, SHA2_256 } from './block-hash.ts';
+import { blockKey } from './block-path.ts';
+import { collectBytes, once } from './bytes.ts';
+import {
+  BlockNotFoundError,
+  CorruptBlockError,
+  InvalidStorageOptionError,
+  ReplicaWriteError,
+  StorageFullError,
+  UnrecoverableBlockError,
+  UnsupportedHashError,
+} from './errors.ts';
+import { type AbortOptions, type BlockWriteOptions, FsBlockstore } from './fs-blockstore.ts';
+import { parallelMap } from './parallel-map.ts';
+
+/** What a replica must offer; `FsBlockstore` does. */
+export type BlockReplica = Pick<
+  FsBlockstore,
+  | 'path'
+  | 'open'
+  | 'close'
+  | 'writeVerifiedBlock'
+  | 'syncBlocks'
+  | 'readUnverified'
+  | 'has'
+  | 'delete'
+  | 'listBlockFiles'
+  | 'removeTempFiles'
+>;
+
+export type ReplicaFailure = {
+  /** Index of the replica in the list given to the constructor. */
+  replica: number;
+  operation: 'put' | 'sync' | 'read' | 'repair' | 'delete';
+  cid: CID | undefined;
+  error: unknown;
+};
+
+export type ReplicatedBlockstoreOptions = {
+  /** Replicas that must hold a block, fsynced, before a write resolves. Default: all of them. */
+  minAcks?: number;
+  /**
+   * Called for each replica failure that did not fail the operation (a write with enough acks, a
+   * read or repair healed from another replica). Default: a process warning, so nothing is silent.
+   */
+  onReplicaFailure?: (failure: ReplicaFailure) => void;
+};
+
+export type ScrubReport = {
+  /**
+   * Distinct blocks verified: every block found in at least one replica, plus every CID in
+   * `expected`, counted once however many replicas hold it. Each is read and re-hashed on every
+   * replica.
+   */
+  checked: number;
+  /** Block copies rewritten from a good copy: a block fixed on two replicas counts two. */
+  repaired: number;
+  /** Blocks with no good copy in any replica (missing everywhere or corrupt everywhere). */
+  unrecoverable: CID[];
+};
+
+const SCRUB_CONCURRENCY = 4;
+
+/** The default layout of an embedded node: a primary directory and a backup directory. */
+export const DEFAULT_REPLICA_DIRECTORIES = ['blocks-primary', 'blocks-backup'] as const;
+
+/**
+ * A blockstore that writes every block to all replicas and heals on read.
+ *
+ * - `put` resolves once `minAcks` replicas hold the block durably; failures of the others go to
+ *   `onReplicaFailure`. Too few acks → `ReplicaWriteError` (or `StorageFullError` if a full disk
+ *   is why).
+ * - `get` re-hashes what it reads. A corrupt or missing copy is replaced from the next replica
+ *   with a good one, and rewritten (durably) on each replica that was bad, before `get` returns.
+ * - `scrub` does the same for every block.
+ */
+export class ReplicatedBlockstore implements Blockstore {
+  readonly replicas: readonly BlockReplica[];
+  readonly minAcks: number;
+  readonly #onFailure: (failure: ReplicaFailure) => void;
+  readonly #background = new Set<Promise<unknown>>();
+
+  constructor(replicas: readonly BlockReplica[], options: ReplicatedBlockstoreOptions = {}) {
+    const minAcks = options.minAcks ?? replicas.length;
+    if (
+      replicas.length === 0 ||
+      !Number.isInteger(minAcks) ||
+      minAcks < 1 ||
+      minAcks > replicas.length
+    ) {
+      throw new InvalidStorageOptionError(
+        `minAcks ${minAcks} is invalid for ${replicas.length} replica(s).`,
+        'Give at least one replica and a minAcks between 1 and the number of replicas.',
+      );
+    }
+    this.replicas = replicas;
+    this.minAcks = minAcks;
+    this.#onFailure = options.onReplicaFailure ?? warnReplicaFailure(replicas);
+  }
+
+  /**
+   * Replicas in sub-directories of `dataDir`: by default a primary and a backup
+   * (`DEFAULT_REPLICA_DIRECTORIES`); `factor` > 2 adds `blocks-replica-3`, ….
+   */
+  static inDirectory(
+    dataDir: string,
+    options: ReplicatedBlockstoreOptions & { factor?: number } = {},
+  ): ReplicatedBlockstore {
+    const factor = options.factor ?? DEFAULT_REPLICA_DIRECTORIES.length;
+    const names = Array.from(
+      { length: factor },
+      (_, i) => DEFAULT_REPLICA_DIRECTORIES[i] ?? `blocks-replica-${i + 1}`,
+    );
+    return new ReplicatedBlockstore(
+      names.map((name) => new FsBlockstore(path.join(dataDir, name))),
+      options,
+    );
+  }
+
+  async open(): Promise<void> {
+    await Promise.all(this.replicas.map((r) => r.open()));
+  }
+
+  /** Waits for writes still running on replicas beyond `minAcks`, then closes. */
+  async close(): Promise<void> {
+    await Promise.allSettled([...this.#background]);
+    await Promise.all(this.replicas.map((r) => r.close()));
+  }
+
+  async put(
+    cid: CID,
+    bytes: Uint8Array | Iterable<Uint8Array> | AsyncIterable<Uint8Array>,
+    options: BlockWriteOptions = {},
+  ): Promise<CID> {
+    options.signal?.throwIfAborted();
+    const block = await collectBytes(bytes);
+    if (!blockMatchesCid(cid, block))
+      throw new CorruptBlockError(cid.toString(), 'the input to put');
+    await this.#write(cid, block, options, this.minAcks);
+    return cid;
+  }
+
+  /**
+   * Writes a block the caller has just hashed to every replica and waits for all of them; resolves
+   * with the replicas that failed (already reported) if at least `minAcks` succeeded.
+   * Used by the object writer, which needs to know which replicas to sync.
+   */
+  async writeVerifiedBlockToAll(
+    cid: CID,
+    block: Uint8Array,
+    options: BlockWriteOptions = {},
+  ): Promise<void> {
+    await this.#write(cid, block, options, this.replicas.length);
+  }
+
+  /** `FsBlockstore.syncBlocks` on every replica in parallel; needs `minAcks` to succeed. */
+  async syncBlocks(cids: readonly CID[]): Promise<void> {
+    const results = await Promise.allSettled(this.replicas.map((r) => r.syncBlocks(cids)));
+    this.#settle(undefined, 'sync', results);
+  }
+
+  async *get(cid: CID, options: AbortOptions = {}): AsyncGenerator<Uint8Array, void, undefined> {
+    options.signal?.throwIfAborted();
+    yield await this.getBlock(cid);
+  }
+
+  /** The whole block, verified; healed from another replica if this one's copy is bad. */
+  async getBlock(cid: CID): Promise<Uint8Array> {
+    assertSupportedHash(cid);
+    const bad: number[] = [];
+    let sawCorrupt = false;
+    for (const [index, replica] of this.replicas.entries()) {
+      let bytes: Uint8Array | undefined;
+      try {
+        bytes = await replica.readUnverified(cid);
+      } catch (error) {
+        this.#onFailure({ replica: index, operation: 'read', cid, error });
+        continue;
+      }
+      if (bytes === undefined) {
+        bad.push(index);
+      } else if (!blockMatchesCid(cid, bytes)) {
+        sawCorrupt = true;
+        bad.push(index);
+      } else {
+        if (bad.length > 0) await this.#repair(cid, bytes, bad);
+        return bytes;
+      }
+    }
+    throw sawCorrupt
+      ? new UnrecoverableBlockError(cid.toString())
+      : new BlockNotFoundError(cid.toString());
+  }
+
+  /** True if any replica has a file for the block (a bad copy is healed on the next get). */
+  async has(cid: CID, options: AbortOptions = {}): Promise<boolean> {
+    for (const replica of this.replicas) if (await replica.has(cid, options)) return true;
+    return false;
+  }
+
+  /** Deletes the block from every replica; throws only if every replica failed. */
+  async delete(cid: CID, options: AbortOptions = {}): Promise<void> {
+    const results = await Promise.allSettled(this.replicas.map((r) => r.delete(cid, options)));
+    const failures = results.flatMap((r, replica) =>
+      r.status === 'rejected' ? [{ replica, error: r.reason as unknown }] : [],
+    );
+    if (failures.length === results.length) throw failures[0]?.error;
+    for (const f of failures) this.#onFailure({ ...f, operation: 'delete', cid });
+  }
+
+  async *putMany(
+    source: Iterable<InputPair> | AsyncIterable<InputPair>,
+    options: BlockWriteOptions = {},
+  ): AsyncGenerator<CID, void, undefined> {
+    yield* parallelMap(source, 8, ({ cid, bytes }) => this.put(cid, bytes, options));
+  }
+
+  async *getMany(
+    source: Iterable<CID> | AsyncIterable<CID>,
+    options: AbortOptions = {},
+  ): AsyncGenerator<Pair, void, undefined> {
+    yield* parallelMap(source, 8, async (cid) => {
+      options.signal?.throwIfAborted();
+      return { cid, bytes: once(await this.getBlock(cid)) };
+    });
+  }
+
+  async *deleteMany(
+    source: Iterable<CID> | AsyncIterable<CID>,
+    options: AbortOptions = {},
+  ): AsyncGenerator<CID, void, undefined> {
+    yield* parallelMap(source, 8, async (cid) => {
+      await this.delete(cid, options);
+      return cid;
+    });
+  }
+
+  /** Every block of every replica once, verified and healed (raw CIDv1 keys, see FsBlockstore). */
+  async *getAll(options: AbortOptions = {}): AsyncGenerator<Pair, void, undefined> {
+    const seen = new Set<string>();
+    for (const replica of this.replicas) {
+      for await (const { cid } of replica.listBlockFiles()) {
+        options.signal?.throwIfAborted();
+        const key = blockKey(cid);
+        if (seen.has(key)) continue;
+        seen.add(key);
+        yield { cid, bytes: once(await this.getBlock(cid)) };
+      }
+    }
+  }
+
+  /**
+   * Verifies every copy of every block, rewrites bad or missing copies from a good one, and
+   * reports what it found (see `ScrubReport`). Blocks lost from every replica leave no file to
+   * find: pass the CIDs you expect (the object index does) to have them reported too.
+   * Memory: one entry per distinct block.
+   */
+  async scrub(options: { expected?: Iterable<CID> } = {}): Promise<ScrubReport> {
+    const blocks = new Map<string, CID>();
+    for (const cid of options.expected ?? []) blocks.set(blockKey(cid), cid);
+    for (const replica of this.replicas) {
+      for await (const { cid } of replica.listBlockFiles()) {
+        const key = blockKey(cid);
+        if (!blocks.has(key)) blocks.set(key, cid);
+      }
+    }
+    const report: ScrubReport = { checked: 0, repaired: 0, unrecoverable: [] };
+    for await (const outcome of parallelMap(blocks.values(), SCRUB_CONCURRENCY, (cid) =>
+      this.#scrubBlock(cid),
+    )) {
+      report.checked++;
+      report.repaired += outcome.repaired;
+      if (outcome.unrecoverable) report.unrecoverable.push(outcome.unrecoverable);
+    }
+    return report;
+  }
+
+  async #scrubBlock(cid: CID): Promise<{ repaired: number; unrecoverable?: CID }> {
+    if (cid.multihash.code !== SHA2_256) return { repaired: 0, unrecoverable: cid };
+    const bad: number[] = [];
+    let good: Uint8Array | undefined;
+    for (const [index, replica] of this.replicas.entries()) {
+      let bytes: Uint8Array | undefined;
+      try {
+        bytes = await replica.readUnverified(cid);
+      } catch (error) {
+        this.#onFailure({ replica: index, operation: 'read', cid, error });
+        continue;
+      }
+      if (bytes !== undefined && blockMatchesCid(cid, bytes)) good ??= bytes;
+      else bad.push(index);
+    }
+    if (good === undefined) return { repaired: 0, unrecoverable: cid };
+    return { repaired: bad.length === 0 ? 0 : await this.#repair(cid, good, bad) };
+  }
+
+  /** Rewrites a verified block on the given replicas; returns how many rewrites succeeded. */
+  async #repair(cid: CID, good: Uint8Array, replicas: readonly number[]): Promise<number> {
+    const results = await Promise.allSettled(
+      replicas.map((i) => this.replicas[i]?.writeVerifiedBlock(cid, good, { sync: 'full' })),
+    );
+    let repaired = 0;
+    for (const [n, result] of results.entries()) {
+      if (result.status === 'fulfilled') repaired++;
+      else
+        this.#onFailure({
+          replica: replicas[n] ?? -1,
+          operation: 'repair',
+          cid,
+          error: result.reason,
+        });
+    }
+    return repaired;
+  }
+
+  /**
+   * Starts the write on every replica and resolves once `waitFor` of them settled with at least
+   * `minAcks` successes; failures beyond that are reported, not thrown.
+   */
+  #write(cid: CID, block: Uint8Array, options: BlockWriteOptions, waitFor: number): Promise<void> {
+    const writes = this.replicas.map((r) => r.writeVerifiedBlock(cid, block, options));
+    if (waitFor >= writes.length) {
+      return Promise.allSettled(writes).then((results) => this.#settle(cid, 'put', results));
+    }
+    return new Promise<void>((resolve, reject) => {
+      let acks = 0;
+      const failures: { replica: number; error: unknown }[] = [];
+      let decided = false;
+      const all = Promise.allSettled(
+        writes.map((write, replica) =>
+          write.then(
+            () => {
+              acks++;
+              if (!decided && acks >= this.minAcks) {
+                decided = true;
+                resolve();
+              }
+            },
+            (error: unknown) => {
+              failures.push({ replica, error });
+              if (!decided && writes.length - failures.length < this.minAcks) {
+                decided = true;
+                const errors = failures.map((f) => f.error);
+                reject(tooFewAcks(cid, acks, this.minAcks, errors));
+              }
+            },
+          ),
+        ),
+      ).then(() => {
+        this.#background.delete(all);
+        // The write succeeded on enough replicas: the others' failures are reported, not thrown.
+        if (acks >= this.minAcks) {
+          for (const f of failures) this.#onFailure({ ...f, operation: 'put', cid });
+        }
+      });
+      this.#background.add(all);
+    });
+  }
+
+  #settle(
+    cid: CID | undefined,
+    operation: 'put' | 'sync',
+    results: PromiseSettledResult<unknown>[],
+  ): void {
+    const errors = results.flatMap((r) => (r.status === 'rejected' ? [r.reason as unknown] : []));
+    const acks = results.length - errors.length;
+    if (acks < this.minAcks) throw tooFewAcks(cid, acks, this.minAcks, errors);
+    for (const [replica, r] of results.entries()) {
+      if (r.status === 'rejected') this.#onFailure({ replica, operation, cid, error: r.reason });
+    }
+  }
+}
+
+function tooFewAcks(cid: CID | undefined, acks: number, minAcks: number, errors: unknown[]): Error {
+  // A full disk is the one cause an operator can act on directly: surface it as such.
+  const full = errors.find((e) => e instanceof StorageFullError);
+  if (full) return full as StorageFullError;
+  return new ReplicaWriteError(cid?.toString() ?? '(object sync)', acks, minAcks, errors);
+}
+
+function assertSupportedHash(cid: CID): void {
+  if (cid.multihash.code !== SHA2_256) {
+    throw new UnsupportedHashError(cid.toString(), cid.multihash.code);
+  }
+}
+
+function warnReplicaFailure(replicas: readonly BlockReplica[]) {
+  return (failure: ReplicaFailure): void => {
+    const where = replicas[failure.replica]?.path ?? 'a replica';
+    const what = failure.cid ? ` of block ${failure.cid}` : '';
+    const why = failure.error instanceof Error ? failure.error.message : String(failure.error);
+    process.emitWarning(`${failure.operation}${what} failed on ${where}: ${why}`, {
+      code: 'AEGLE_REPLICA_FAILURE',
+    });
+  };
+}
