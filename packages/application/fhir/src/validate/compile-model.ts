@@ -2,11 +2,16 @@
 // property name to what it may hold. Types are compiled on first use and kept, so validating a
 // Patient never pays for the 140 resource types it does not touch.
 
-import type { ElementDefinition, ElementType, StructureDefinition } from './definition-types.ts';
+import {
+  type ElementDefinition,
+  type ElementType,
+  FHIR_TYPE_EXTENSION,
+  type StructureDefinition,
+} from './definition-types.ts';
 import { expandValueSet, type Terminology } from './expand-value-set.ts';
+import { FhirDefinitionsError } from './fhir-definitions-error.ts';
 import { xsdPatternToRegExp } from './xsd-pattern.ts';
 
-const FHIR_TYPE_EXTENSION = 'http://hl7.org/fhir/StructureDefinition/structuredefinition-fhir-type';
 const REGEX_EXTENSION = 'http://hl7.org/fhir/StructureDefinition/regex';
 const SYSTEM_TYPE_PREFIX = 'http://hl7.org/fhirpath/System.';
 
@@ -104,7 +109,7 @@ export class R4Model {
     if (cached) return cached;
     if (name === 'Resource') return RESOURCE_SLOT;
     const definition = this.#structures.get(name);
-    if (!definition) throw new Error(`not an R4 type: ${name}`);
+    if (!definition) throw new FhirDefinitionsError(`The R4 definitions have no type ${name}`);
     const model =
       definition.kind === 'primitive-type'
         ? this.#compilePrimitive(definition)
@@ -214,7 +219,10 @@ export class R4Model {
         valueSet: undefined,
         type: () => {
           const model = nested.get(target);
-          if (!model) throw new Error(`unresolved contentReference ${target}`);
+          if (!model)
+            throw new FhirDefinitionsError(
+              `The R4 definitions have no element ${target} to reference`,
+            );
           return model;
         },
       };

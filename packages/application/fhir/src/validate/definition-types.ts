@@ -1,6 +1,10 @@
 // The parts of the R4 conformance resources (StructureDefinition, ValueSet, CodeSystem) that the
 // validator reads. Shapes follow the R4 JSON; only the fields used here are declared.
 
+/** On a System.* type code: the FHIR type the element really has (e.g. `uri` for Extension.url). */
+export const FHIR_TYPE_EXTENSION =
+  'http://hl7.org/fhir/StructureDefinition/structuredefinition-fhir-type';
+
 export type Extension = { url: string; valueUrl?: string; valueString?: string };
 
 export type ElementType = {

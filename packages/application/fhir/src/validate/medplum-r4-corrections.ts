@@ -11,7 +11,12 @@
 // checks the corrected result against `dataelements.json` and pins the files' hashes, so a new
 // Medplum version cannot slip in other edits unnoticed.
 
-import type { ElementDefinition, StructureDefinition } from './definition-types.ts';
+import {
+  type ElementDefinition,
+  FHIR_TYPE_EXTENSION,
+  type StructureDefinition,
+} from './definition-types.ts';
+import { FhirDefinitionsError } from './fhir-definitions-error.ts';
 
 /** Resource types Medplum added to the R4 bundle (SubscriptionStatus is R4B/R5). */
 export const ADDED_TYPES: readonly string[] = ['SubscriptionStatus'];
@@ -95,8 +100,6 @@ export const RESTORED_MIN: Readonly<Record<string, number>> = {
  */
 export const RESOURCE_ID_TYPE = 'id';
 
-const FHIR_TYPE_EXTENSION = 'http://hl7.org/fhir/StructureDefinition/structuredefinition-fhir-type';
-
 /** Every resource's `id` inherits from Resource.id (its base path says so). */
 function typeResourceIdAsId(element: ElementDefinition): ElementDefinition {
   if (element.base?.path !== 'Resource.id') return element;
@@ -131,7 +134,7 @@ export function correctMedplumEdits(
     for (const path of RESTORED_ELEMENTS) {
       if (!path.startsWith(root)) continue;
       const official = officialElement(path);
-      if (!official) throw new Error(`dataelements.json has no element ${path}`);
+      if (!official) throw new FhirDefinitionsError(`dataelements.json has no element ${path}`);
       elements.push({ ...official, id: path });
     }
     const restored = elements.map((element) => {
