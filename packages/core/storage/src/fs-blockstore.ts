@@ -166,7 +166,9 @@ export class FsBlockstore implements Blockstore {
   async readUnverified(cid: CID): Promise<Uint8Array | undefined> {
     const { dir, file } = blockPath(cid);
     try {
-      return await readFile(path.join(this.path, dir, file));
+      const bytes = await readFile(path.join(this.path, dir, file));
+      // A plain Uint8Array view (no copy), as interface-blockstore promises, not a Buffer.
+      return new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.length);
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
       throw error;

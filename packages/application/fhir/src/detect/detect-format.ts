@@ -1,0 +1,108 @@
+import { DEVICE_CSV_HEADER } from '../convert/device/device-csv.ts';
+import { OPEN_MHEALTH_PROPERTIES } from '../convert/device/openmhealth.ts';
+import { type SUPPORTED_FORMATS, TruncatedInputError, UnknownFormatError } from './errors.ts';
+
+export type DetectedFormat = (typeof SUPPORTED_FORMATS)[number];
+
+// Text formats are recognised from their first bytes; 64 KiB covers Apple Health's inline DTD.
+const SNIFF_BYTES = 64 * 1024;
+
+/**
+ * Recognises an import format from the content alone (never the file name, which users rename).
+ * JSON formats are told apart by their structure, so the whole JSON document is parsed; binary
+ * and line formats need only their first bytes. Unknown content throws UnknownFormatError, JSON
+ * that ends early throws TruncatedInputError.
+ */
+export function detectFormat(
+  input: Uint8Array | string,
+  options: { file?: string } = {},
+): DetectedFormat {
+  const { file } = options;
+  if (
+    typeof input !== 'string' &&
+    input.length >= 132 &&
+    latin1(input.subarray(128, 132)) === 'DICM'
+  )
+    return 'dicom';
+  const head = (
+    typeof input === 'string' ? input.slice(0, SNIFF_BYTES) : utf8(input.subarray(0, SNIFF_BYTES))
+  )
+    .replace(/^\uFEFF/, '')
+    .trimStart();
+  if (head === '') throw new UnknownFormatError('it is empty', file);
+  if (/^MSH[^A-Za-z0-9\s]/.test(head)) return 'hl7v2';
+  if (head.startsWith('##fileformat=VCF')) return 'vcf';
+  if (head.startsWith('<')) {
+    if (/<HealthData[\s>]/.test(head)) return 'apple-health-xml';
+    throw new UnknownFormatError(
+      'it is XML but not an Apple Health export (no <HealthData> element)',
+      file,
+    );
+  }
+  if (head.startsWith('{') || head.startsWith('[')) {
+    return detectJson(typeof input === 'string' ? input : utf8(input), file);
+  }
+  if ((head.split(/\r?\n/, 1)[0] ?? '').trim().toLowerCase() === DEVICE_CSV_HEADER)
+    return 'device-csv';
+  if (
+    typeof input !== 'string' &&
+    input.length < 132 &&
+    input.length > 0 &&
+    input.every((byte) => byte === 0)
+  ) {
+    throw new TruncatedInputError('DICOM', 'the file ends inside the 128-byte preamble', file);
+  }
+  throw new UnknownFormatError('its first bytes match no known format', file);
+}
+
+function detectJson(text: string, file: string | undefined): DetectedFormat {
+  let json: unknown;
+  try {
+    json = JSON.parse(text.replace(/^\uFEFF/, ''));
+  } catch (error) {
+    const message = error instanceof Error ? error.message : '';
+    if (/end of (JSON )?(input|data)|Unterminated/i.test(message)) {
+      throw new TruncatedInputError(
+        'JSON',
+        'the document ends before its last value is closed',
+        file,
+      );
+    }
+    throw new UnknownFormatError('it starts like JSON but is not well-formed JSON', file);
+  }
+  const first = Array.isArray(json) ? json[0] : json;
+  if (typeof first !== 'object' || first === null)
+    throw new UnknownFormatError('the JSON holds no object', file);
+  const object = first as Record<string, unknown>;
+  if (!Array.isArray(json) && typeof object.resourceType === 'string') {
+    return object.resourceType === 'Bundle' ? 'fhir-bundle' : 'fhir-json';
+  }
+  if (
+    'activities-heart-intraday' in object ||
+    'activities-heart' in object ||
+    Array.isArray(object.sleep)
+  ) {
+    return 'fitbit-json';
+  }
+  const body = object.body as Record<string, unknown> | undefined;
+  if (typeof body === 'object' && body !== null && Array.isArray(body.measuregrps))
+    return 'withings-json';
+  const schema = (object.header as { schema_id?: { namespace?: unknown } } | undefined)?.schema_id;
+  const dataPoint = typeof body === 'object' && body !== null ? body : object;
+  if (
+    schema?.namespace === 'omh' ||
+    ('effective_time_frame' in dataPoint &&
+      OPEN_MHEALTH_PROPERTIES.some((property) => property in dataPoint))
+  ) {
+    return 'openmhealth-json';
+  }
+  throw new UnknownFormatError('it is JSON but neither FHIR nor a known device export', file);
+}
+
+function latin1(bytes: Uint8Array): string {
+  return new TextDecoder('latin1').decode(bytes);
+}
+
+function utf8(bytes: Uint8Array): string {
+  return new TextDecoder('utf-8').decode(bytes);
+}
