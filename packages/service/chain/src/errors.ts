@@ -38,3 +38,13 @@ export class TransactionFailedError extends BaseError {
 export class IndexerError extends BaseError {
   override name = 'IndexerError';
 }
+
+/** The operator key file is missing, malformed, or readable by others. */
+export class OperatorKeyError extends BaseError {
+  override name = 'OperatorKeyError';
+}
+
+/** A batch's entry list does not rebuild the Merkle root committed on chain. */
+export class BatchMismatchError extends BaseError {
+  override name = 'BatchMismatchError';
+}
