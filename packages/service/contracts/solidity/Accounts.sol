@@ -7,7 +7,8 @@ import {ERC2771Context} from "@openzeppelin/contracts/metatx/ERC2771Context.sol"
 /// @notice Who is on the network: each address registers itself once, with a role and an
 /// encryption public key (the key records are wrapped to). Registration and key rotation use
 /// `_msgSender()`, so they are signed by the account's own key, sent directly or relayed by a node.
-/// A patient may name a guardian, who can then rotate the key and grant or revoke consent for them.
+/// A patient may name a guardian, who can then rotate the key, grant or revoke consent and write
+/// (anchor) records for them.
 contract Accounts is ERC2771Context {
     enum Role {
         None,
@@ -25,11 +26,20 @@ contract Accounts is ERC2771Context {
         bytes encryptionKey;
     }
 
+    /// One guardian appointment: `guardian` (address(0) for none) acts for the patient from `since`.
+    struct GuardianTerm {
+        address guardian;
+        uint64 since;
+    }
+
     /// Shortest and longest accepted public key: X25519 (32 bytes) up to an uncompressed P-521 point.
     uint256 public constant MIN_KEY_LENGTH = 32;
     uint256 public constant MAX_KEY_LENGTH = 133;
 
     mapping(address account => Account) private _accounts;
+    /// Every appointment is kept, so "was G the guardian at time T" stays answerable: a batched
+    /// record written by a guardian is judged at its signing time, possibly long after.
+    mapping(address patient => GuardianTerm[]) private _guardianTerms;
 
     event AccountRegistered(address indexed account, Role role, bytes encryptionKey);
     event EncryptionKeyRotated(address indexed account, bytes encryptionKey, address indexed by);
@@ -49,7 +59,8 @@ contract Accounts is ERC2771Context {
     function register(Role role, bytes calldata encryptionKey) external {
         address account = _msgSender();
         if (_accounts[account].role != Role.None) revert AlreadyRegistered(account);
-        if (role == Role.None || uint8(role) > uint8(Role.Authority)) revert InvalidRole();
+        // Out-of-range values never get here: the ABI decoder rejects them.
+        if (role == Role.None) revert InvalidRole();
         _checkKey(encryptionKey);
         _accounts[account] = Account(role, uint64(block.timestamp), address(0), encryptionKey);
         emit AccountRegistered(account, role, encryptionKey);
@@ -74,6 +85,7 @@ contract Accounts is ERC2771Context {
         if (guardian == patient) revert InvalidGuardian(guardian);
         if (guardian != address(0) && _accounts[guardian].role == Role.None) revert InvalidGuardian(guardian);
         a.guardian = guardian;
+        _guardianTerms[patient].push(GuardianTerm(guardian, uint64(block.timestamp)));
         emit GuardianSet(patient, guardian);
     }
 
@@ -87,6 +99,16 @@ contract Accounts is ERC2771Context {
 
     function guardianOf(address account) external view returns (address) {
         return _accounts[account].guardian;
+    }
+
+    /// @notice The guardian of `patient` at `timestamp` (address(0) for none). An appointment made
+    /// at time T counts from T on.
+    function guardianAt(address patient, uint256 timestamp) external view returns (address) {
+        GuardianTerm[] storage terms = _guardianTerms[patient];
+        for (uint256 i = terms.length; i > 0; i--) {
+            if (terms[i - 1].since <= timestamp) return terms[i - 1].guardian;
+        }
+        return address(0);
     }
 
     function encryptionKeyOf(address account) external view returns (bytes memory) {

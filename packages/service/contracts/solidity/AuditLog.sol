@@ -27,6 +27,7 @@ contract AuditLog is ERC2771Context {
     error NotNode(address caller);
     error EmptyCommit();
     error UnknownCommit(uint256 commitId);
+    error MissingCid();
 
     constructor(address trustedForwarder, Certification certification_) ERC2771Context(trustedForwarder) {
         certification = certification_;
@@ -38,6 +39,8 @@ contract AuditLog is ERC2771Context {
         address node = _msgSender();
         if (!certification.hasRole(AegleRoles.NODE_ROLE, node)) revert NotNode(node);
         if (entryCount == 0 || root == bytes32(0)) revert EmptyCommit();
+        // Without the list's CID no one could rebuild the proofs.
+        if (cid.length == 0) revert MissingCid();
         _commits.push(Commit(root, node, uint64(block.timestamp), entryCount));
         commitId = _commits.length;
         emit AuditCommitted(commitId, root, node, entryCount, cid);

@@ -55,7 +55,8 @@ contract Consents is ERC2771Context {
         external
     {
         address caller = _onlyPatientOrGuardian(patient);
-        if (grantee == address(0) || grantee == patient) revert InvalidGrantee(grantee);
+        // The grantee must be registered: the record key is wrapped to its encryption key.
+        if (grantee == patient || accounts.roleOf(grantee) == Accounts.Role.None) revert InvalidGrantee(grantee);
         if (target == bytes32(0)) revert InvalidTarget();
         if (purpose == bytes32(0)) revert InvalidPurpose();
         if (expiresAt <= block.timestamp) revert ExpiryInPast(expiresAt);

@@ -5,7 +5,7 @@ import {ERC2771Context} from "@openzeppelin/contracts/metatx/ERC2771Context.sol"
 import {EIP712} from "@openzeppelin/contracts/utils/cryptography/EIP712.sol";
 import {MerkleProof} from "@openzeppelin/contracts/utils/cryptography/MerkleProof.sol";
 import {SignatureChecker} from "@openzeppelin/contracts/utils/cryptography/SignatureChecker.sol";
-import {Nonces} from "@openzeppelin/contracts/utils/Nonces.sol";
+import {NoncesKeyed} from "@openzeppelin/contracts/utils/NoncesKeyed.sol";
 import {Accounts} from "./Accounts.sol";
 import {AegleRoles} from "./AegleRoles.sol";
 import {Certification} from "./Certification.sol";
@@ -13,14 +13,16 @@ import {Certification} from "./Certification.sol";
 /// @title Records
 /// @notice Record anchors. An entry binds a record id to its patient, creator, content root (the
 /// CID's digest), metadata hash and category, signed by the creator (EIP-712: chain id, this
-/// contract, a nonce, the signing time). Two paths:
+/// contract, a nonce, the signing time). The nonce is an OpenZeppelin keyed nonce (key in the high
+/// 192 bits, sequence in the low 64): the direct path consumes it, so a creator writing from several
+/// devices uses one key per device. Two paths:
 /// - direct: `anchor` checks everything and reverts otherwise (one entry, one transaction);
 /// - batched: a node commits a Merkle root of many entries (`commitBatch`); the full entry list is
 ///   an object in content-addressed storage whose CID is emitted. Entries are checked after the
 ///   fact: `challenge` marks an entry invalid and records the committing node at fault.
 /// Leaves are OpenZeppelin StandardMerkleTree leaves of the entry tuple (see `leafOf`).
 /// An anchored record never changes; an update is a new record naming the one it `supersedes`.
-contract Records is EIP712, Nonces, ERC2771Context {
+contract Records is EIP712, NoncesKeyed, ERC2771Context {
     struct Entry {
         bytes32 recordId;
         address patient;
@@ -104,6 +106,7 @@ contract Records is EIP712, Nonces, ERC2771Context {
     error AlreadyInvalid();
     error EntryIsValid();
     error NotDuplicate();
+    error MissingCid();
 
     constructor(address trustedForwarder, Accounts accounts_, Certification certification_)
         EIP712("Aegle Records", "1")
@@ -139,6 +142,8 @@ contract Records is EIP712, Nonces, ERC2771Context {
         address node = _msgSender();
         if (!certification.hasRole(AegleRoles.NODE_ROLE, node)) revert NotNode(node);
         if (entryCount == 0 || root == bytes32(0)) revert EmptyBatch();
+        // Without the list's CID no one could rebuild the proofs or challenge an entry.
+        if (cid.length == 0) revert MissingCid();
         _batches.push(Batch(root, node, uint64(block.timestamp), entryCount));
         batchId = _batches.length;
         emit BatchCommitted(batchId, root, node, entryCount, cid);
@@ -183,13 +188,15 @@ contract Records is EIP712, Nonces, ERC2771Context {
 
     // ---------------------------------------------------------------- views
 
-    /// @notice The creator may write for the patient at `timestamp`: it is the patient, or a
-    /// provider or institution certified at that time. The patient must have registered before.
+    /// @notice The creator may write for the patient at `timestamp`: it is the patient, the
+    /// patient's guardian at that time, or a provider or institution certified at that time. The
+    /// patient must have registered before.
     function writeAllowedAt(address creator, address patient, uint256 timestamp) public view returns (bool) {
         if (accounts.roleOf(patient) != Accounts.Role.Patient || accounts.registeredAt(patient) > timestamp) {
             return false;
         }
         if (creator == patient) return true;
+        if (creator != address(0) && accounts.guardianAt(patient, timestamp) == creator) return true;
         Accounts.Role role = accounts.roleOf(creator);
         if (role != Accounts.Role.Provider && role != Accounts.Role.Institution) return false;
         return certification.isCertifiedAt(creator, timestamp);

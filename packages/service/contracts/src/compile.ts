@@ -58,13 +58,18 @@ function lowerFirst(name: string): string {
   return name.charAt(0).toLowerCase() + name.slice(1);
 }
 
-/** Compile every `.sol` file and render one artifact module per contract that has bytecode. */
-export function compileContracts(): CompiledArtifact[] {
-  const files = readdirSync(solidityDir)
+/**
+ * Compile every `.sol` file and render one artifact module per contract that has bytecode.
+ * `options.solidityDir` compiles another folder (the staleness test uses it to show that a changed
+ * source changes the artifacts).
+ */
+export function compileContracts(options: { solidityDir?: string } = {}): CompiledArtifact[] {
+  const dir = options.solidityDir ?? solidityDir;
+  const files = readdirSync(dir)
     .filter((f) => f.endsWith('.sol'))
     .sort();
   const sources = Object.fromEntries(
-    files.map((f) => [f, { content: readFileSync(join(solidityDir, f), 'utf8') }]),
+    files.map((f) => [f, { content: readFileSync(join(dir, f), 'utf8') }]),
   );
   const input = { language: 'Solidity', sources, settings: compilerSettings };
   const output = JSON.parse(

@@ -1,5 +1,16 @@
 // Public API of @aegle/contracts: the compiled artifacts (ABI `as const` + bytecode) of every
-// Aegle contract, and the compiler entry point the build script and the staleness test share.
+// Aegle contract, the EIP-712 types and Merkle leaf encodings clients need, the Solidity enums,
+// and the compiler entry point the build script and the staleness test share.
+
+export {
+  type AnchorEntry,
+  anchorEntryLeafEncoding,
+  anchorEntryLeafValues,
+  anchorEntryTypes,
+  recordsDomain,
+  recordsDomainName,
+  recordsDomainVersion,
+} from './anchor-entry.ts';
 export { accountsAbi, accountsBytecode } from './artifacts/Accounts.ts';
 export { aegleForwarderAbi, aegleForwarderBytecode } from './artifacts/AegleForwarder.ts';
 export { auditLogAbi, auditLogBytecode } from './artifacts/AuditLog.ts';
@@ -8,9 +19,18 @@ export { consentsAbi, consentsBytecode } from './artifacts/Consents.ts';
 export { medTokenAbi, medTokenBytecode } from './artifacts/MedToken.ts';
 export { naiveAnchorAbi, naiveAnchorBytecode } from './artifacts/NaiveAnchor.ts';
 export { recordsAbi, recordsBytecode } from './artifacts/Records.ts';
+export { type AuditEntry, auditEntryLeafEncoding, auditEntryLeafValues } from './audit-entry.ts';
+export { bytes32Label, LabelError } from './bytes32-label.ts';
 export {
   type CompiledArtifact,
   compileContracts,
   compilerSettings,
   SolidityCompileError,
 } from './compile.ts';
+export { Fault, Role, roleIds, Scope } from './enums.ts';
+export {
+  forwarderDomain,
+  forwarderDomainName,
+  forwarderDomainVersion,
+  forwardRequestTypes,
+} from './forward-request.ts';
