@@ -61,15 +61,16 @@ export async function* streamAppleHealth(
   let failure: Error | undefined;
   let depth = 0;
   let correlationDepth = 0;
+  let closing = false;
   parser.on('error', (error) => {
-    failure ??= new DeviceDataError(
-      FORMAT,
-      `the XML is not well-formed (${error.message.split('\n')[0]})`,
-      {
-        file: options.file,
-        entry: `line ${parser.line}`,
-      },
-    );
+    // At the end of the input, an unclosed element means the file was cut short.
+    const reason = closing
+      ? 'the file ends before </HealthData> (truncated?)'
+      : `the XML is not well-formed (${error.message.split('\n')[0]})`;
+    failure ??= new DeviceDataError(FORMAT, reason, {
+      file: options.file,
+      entry: `line ${parser.line}`,
+    });
   });
   parser.on('opentag', (tag) => {
     depth++;
@@ -94,7 +95,12 @@ export async function* streamAppleHealth(
     const attributes = tag.attributes as Record<string, string>;
     const resources = recordResources(attributes, options, parser.line);
     if (resources === undefined) {
-      options.onSkipped?.(`Record of type ${attributes.type ?? '(none)'}`);
+      const known = QUANTITY_TYPES[attributes.type ?? ''] !== undefined;
+      options.onSkipped?.(
+        known
+          ? `Record of type ${attributes.type} in unit ${attributes.unit ?? '(none)'}`
+          : `Record of type ${attributes.type ?? '(none)'}`,
+      );
       return;
     }
     for (const resource of resources) {
@@ -114,6 +120,7 @@ export async function* streamAppleHealth(
     if (failure !== undefined) throw failure;
     yield* pending.splice(0);
   }
+  closing = true;
   parser.close();
   if (failure !== undefined) throw failure;
   if (!sawRoot || depth !== 0) {
@@ -129,7 +136,10 @@ function parseDevice(attributes: Record<string, string>) {
   // device="<<HKDevice: 0x...>, name:Apple Watch, manufacturer:Apple, model:Watch, hardware:Watch2,3, software:4.2>"
   const text = attributes.device;
   const field = (name: string) =>
-    text === undefined ? undefined : new RegExp(`${name}:([^,>]+)`).exec(text)?.[1]?.trim();
+    // Values may hold commas ("hardware:Watch2,3"): a value ends where ", key:" or ">" begins.
+    text === undefined
+      ? undefined
+      : new RegExp(`${name}:(.*?)(?=, [A-Za-z]+:|>|$)`).exec(text)?.[1]?.trim() || undefined;
   return deviceResource({
     name: field('name') ?? attributes.sourceName ?? 'Apple Health',
     manufacturer: field('manufacturer'),
@@ -162,13 +172,9 @@ function recordResources(
     value * (mapping.factor ?? 1),
     UNIT_ALIASES[sourceUnit] ?? sourceUnit,
   );
-  if (quantity === undefined) {
-    throw new DeviceDataError(
-      FORMAT,
-      `a ${type} Record uses a unit this converter does not know`,
-      at,
-    );
-  }
+  // A unit without a UCUM mapping for this kind (e.g. glucose in mmol<180.15...>/L, which has a
+  // LOINC code of its own) is reported, not fatal: one unusual record must not block the export.
+  if (quantity === undefined) return undefined;
   const effective: Effective = start === end ? { dateTime: start } : { period: { start, end } };
   const device = parseDevice(attributes);
   const observation = vitalObservation({

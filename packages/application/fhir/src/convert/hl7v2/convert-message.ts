@@ -6,7 +6,6 @@ import type {
   ConversionResult,
   Identifier,
   Quantity,
-  Reference,
   Resource,
 } from '../fhir-types.ts';
 import { deterministicUuid } from '../ids.ts';
