@@ -1,0 +1,68 @@
+import { DatabaseSync } from 'node:sqlite';
+
+/*
+ * The node's own state, in one SQLite file (node.sqlite) beside the ObjectStore's objects.sqlite.
+ * WAL so readers never wait on the writer; synchronous = FULL so a committed transaction is on
+ * disk before the API acknowledges anything that depends on it.
+ *
+ *   siwe_nonces     single-use sign-in nonces, deleted when used or expired
+ *   sessions        sha256(token) → address and expiry; the token itself is never stored
+ *   records         one row per record: ids, patient, creator, category, CID, size, signed entry
+ *   wrapped_keys    the record's data key wrapped for one recipient (opaque bytes)
+ *   audit_entries   releases to non-patients, written before the first byte goes out
+ *   outbox          every on-chain intent, with its idempotency key; batch_id once grouped
+ *   outbox_batches  one chain transaction each: state, tx hash, attempts, Merkle root and tree
+ */
+const SCHEMA = `
+CREATE TABLE IF NOT EXISTS siwe_nonces (
+  nonce TEXT PRIMARY KEY, expires_at INTEGER NOT NULL) STRICT, WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS sessions (
+  token_hash BLOB PRIMARY KEY, address TEXT NOT NULL, created_at INTEGER NOT NULL,
+  expires_at INTEGER NOT NULL) STRICT, WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS records (
+  seq INTEGER PRIMARY KEY, record_id TEXT NOT NULL UNIQUE, patient TEXT NOT NULL,
+  creator TEXT NOT NULL, category TEXT NOT NULL, cid TEXT NOT NULL, size INTEGER NOT NULL,
+  entry TEXT NOT NULL, created_at INTEGER NOT NULL) STRICT;
+CREATE INDEX IF NOT EXISTS records_by_patient ON records (patient, seq);
+CREATE TABLE IF NOT EXISTS wrapped_keys (
+  record_id TEXT NOT NULL, recipient TEXT NOT NULL, wrapped_key BLOB NOT NULL,
+  PRIMARY KEY (record_id, recipient)) STRICT, WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS audit_entries (
+  id INTEGER PRIMARY KEY, record_id TEXT NOT NULL, patient TEXT NOT NULL, reader TEXT NOT NULL,
+  purpose TEXT NOT NULL, released_at INTEGER NOT NULL) STRICT;
+CREATE INDEX IF NOT EXISTS audit_by_patient ON audit_entries (patient, id);
+CREATE TABLE IF NOT EXISTS outbox (
+  id INTEGER PRIMARY KEY, idem_key TEXT NOT NULL UNIQUE, kind TEXT NOT NULL,
+  payload TEXT NOT NULL, state TEXT NOT NULL, batch_id INTEGER, leaf_index INTEGER,
+  created_at INTEGER NOT NULL, updated_at INTEGER NOT NULL) STRICT;
+CREATE INDEX IF NOT EXISTS outbox_unbatched ON outbox (kind, id) WHERE batch_id IS NULL;
+CREATE INDEX IF NOT EXISTS outbox_by_batch ON outbox (batch_id);
+CREATE TABLE IF NOT EXISTS outbox_batches (
+  id INTEGER PRIMARY KEY, kind TEXT NOT NULL, state TEXT NOT NULL,
+  attempts INTEGER NOT NULL DEFAULT 0, next_attempt_at INTEGER NOT NULL, tx_hash TEXT,
+  last_error TEXT, root TEXT, entry_count INTEGER, cid TEXT, tree TEXT, receipt TEXT,
+  created_at INTEGER NOT NULL, updated_at INTEGER NOT NULL) STRICT;
+CREATE INDEX IF NOT EXISTS outbox_batches_open ON outbox_batches (next_attempt_at)
+  WHERE state IN ('pending', 'submitted');
+`;
+
+/** Opens (creating if needed) the node's database with the durability settings above. */
+export function openNodeDatabase(file: string): DatabaseSync {
+  const db = new DatabaseSync(file);
+  db.exec('PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL; PRAGMA busy_timeout = 5000;');
+  db.exec(SCHEMA);
+  return db;
+}
+
+/** Runs `fn` in one IMMEDIATE transaction (one fsync at commit), rolling back if it throws. */
+export function transaction<T>(db: DatabaseSync, fn: () => T): T {
+  db.exec('BEGIN IMMEDIATE');
+  try {
+    const result = fn();
+    db.exec('COMMIT');
+    return result;
+  } catch (error) {
+    if (db.isTransaction) db.exec('ROLLBACK');
+    throw error;
+  }
+}

@@ -1,0 +1,210 @@
+import assert from 'node:assert/strict';
+import path from 'node:path';
+import { test } from 'node:test';
+import { StandardMerkleTree } from '@openzeppelin/merkle-tree';
+import { FaultInjectingRelay } from '../test/fault-injecting-relay.ts';
+import { openStore, putInto, tempDir, waitUntil } from '../test/helpers.ts';
+import { leafOf } from './merkle-batch.ts';
+import { openNodeDatabase } from './open-node-database.ts';
+import { Outbox } from './outbox.ts';
+import { backoff, OutboxWorker } from './outbox-worker.ts';
+import type { Hex } from './ports.ts';
+
+const hex32 = (n: number): Hex => `0x${n.toString(16).padStart(64, '0')}`;
+const addr = (n: number): Hex => `0x${n.toString(16).padStart(40, '0')}`;
+const audit = (n: number) => ({
+  recordId: hex32(n + 1),
+  patient: addr(1),
+  reader: addr(2),
+  purpose: hex32(7),
+  releasedAt: 1_700_000_000 + n,
+});
+
+async function setup(t: import('node:test').TestContext) {
+  const dir = await tempDir(t);
+  const store = await openStore(t, path.join(dir, 'store'));
+  const file = path.join(dir, 'node.sqlite');
+  return { dir, store, file };
+}
+
+function fastWorker(outbox: Outbox, relay: FaultInjectingRelay, put: ReturnType<typeof putInto>) {
+  return new OutboxWorker({
+    outbox,
+    relay,
+    putBatchObject: put,
+    baseBackoffMs: 5,
+    maxBackoffMs: 20,
+    confirmPollMs: 5,
+    idleMs: 20,
+    maxBatch: 16,
+  });
+}
+
+test('an idempotency key journals one intent, however often it is enqueued', async (t) => {
+  const { file } = await setup(t);
+  const db = openNodeDatabase(file);
+  t.after(() => db.close());
+  const outbox = new Outbox(db);
+  const first = outbox.enqueue('grant', 'grant:abc', { request: 1 });
+  const again = outbox.enqueue('grant', 'grant:abc', { request: 2 });
+  assert.equal(first.created, true);
+  assert.equal(again.created, false);
+  assert.equal(again.intent.id, first.intent.id);
+  assert.deepEqual(outbox.payloadOf(first.intent.id), { request: 1 });
+  assert.deepEqual(outbox.depth(), { pending: 1, submitted: 0, failed: 0 });
+});
+
+test('the worker batches audit entries into Merkle roots, submits, and confirms them', async (t) => {
+  const { file, store } = await setup(t);
+  const db = openNodeDatabase(file);
+  t.after(() => db.close());
+  const outbox = new Outbox(db);
+  for (let i = 0; i < 40; i++) outbox.enqueue('audit', `audit:${i}`, audit(i));
+  outbox.enqueue('grant', 'grant:1', { request: 'signed' });
+  const relay = new FaultInjectingRelay();
+  const worker = fastWorker(outbox, relay, putInto(store));
+  worker.start();
+  t.after(() => worker.stop());
+  await waitUntil(() => outbox.depth().pending + outbox.depth().submitted === 0);
+  assert.deepEqual(
+    [...relay.landed].sort(),
+    [...[...Array(40).keys()].map((i) => `audit:${i}`), 'grant:1'].sort(),
+  );
+  // 40 audit entries with batches of at most 16: three Merkle batches.
+  const intent = outbox.getByKey('audit:17');
+  assert.equal(intent?.state, 'confirmed');
+  const batch = intent?.batch;
+  assert.ok(batch?.merkle && batch.tree !== undefined && intent?.leafIndex !== undefined);
+  assert.equal(batch.merkle.entryCount, 16);
+  // The batch's entry list is in the store under its CID, and the root proves the entry's leaf.
+  assert.ok(store.has(batch.merkle.cid));
+  const tree = StandardMerkleTree.load(batch.tree as never);
+  const { encoding, values } = leafOf('audit', audit(17));
+  assert.ok(
+    StandardMerkleTree.verify(
+      batch.merkle.root,
+      [...encoding],
+      values,
+      tree.getProof(intent.leafIndex),
+    ),
+  );
+});
+
+test('a relay that fails N times, then goes down and comes back: every intent lands once', async (t) => {
+  const { file, store } = await setup(t);
+  const db = openNodeDatabase(file);
+  t.after(() => db.close());
+  const outbox = new Outbox(db);
+  const relay = new FaultInjectingRelay();
+  relay.failNext = 5;
+  const errors: unknown[] = [];
+  const worker = new OutboxWorker({
+    outbox,
+    relay,
+    putBatchObject: putInto(store),
+    baseBackoffMs: 2,
+    maxBackoffMs: 10,
+    confirmPollMs: 2,
+    idleMs: 10,
+    onError: (e) => errors.push(e),
+  });
+  worker.start();
+  t.after(() => worker.stop());
+  for (let i = 0; i < 10; i++) outbox.enqueue('revoke', `revoke:${i}`, { i });
+  await waitUntil(() => relay.landed.length === 10);
+  assert.ok(errors.length >= 5, 'the injected failures were seen and retried');
+
+  relay.down = true;
+  for (let i = 0; i < 10; i++) outbox.enqueue('grant', `grant:${i}`, { i });
+  worker.wake();
+  // While the chain is down, the writes stay visible as pending, with the attempts counted.
+  await waitUntil(() => (outbox.getByKey('grant:3')?.batch?.attempts ?? 0) >= 2);
+  assert.equal(outbox.depth().pending, 10);
+  assert.equal(outbox.getByKey('grant:3')?.state, 'pending');
+  assert.equal(outbox.getByKey('grant:3')?.batch?.lastError, 'ChainDownError');
+  relay.down = false;
+  await waitUntil(() => relay.landed.length === 20);
+  await waitUntil(() => outbox.depth().pending + outbox.depth().submitted === 0);
+  assert.equal(new Set(relay.landed).size, relay.landed.length, 'no intent landed twice');
+});
+
+test('a dropped tx is submitted again under the same key; a rejected one ends failed with its reason', async (t) => {
+  const { file, store } = await setup(t);
+  const db = openNodeDatabase(file);
+  t.after(() => db.close());
+  const outbox = new Outbox(db);
+  const relay = new FaultInjectingRelay();
+  relay.dropOnce.add('batch:1');
+  relay.rejectKinds.add('guardian');
+  const worker = fastWorker(outbox, relay, putInto(store));
+  outbox.enqueue('grant', 'grant:x', {});
+  outbox.enqueue('guardian', 'guardian:y', {});
+  worker.start();
+  t.after(() => worker.stop());
+  await waitUntil(() => outbox.depth().pending + outbox.depth().submitted === 0);
+  assert.equal(outbox.getByKey('grant:x')?.state, 'confirmed');
+  assert.ok(relay.submitCalls >= 3, 'the dropped batch was submitted twice');
+  const failed = outbox.getByKey('guardian:y');
+  assert.equal(failed?.state, 'failed');
+  assert.equal(failed?.batch?.lastError, 'reverted');
+  assert.deepEqual(outbox.depth(), { pending: 0, submitted: 0, failed: 1 });
+  assert.deepEqual(relay.landed, ['grant:x']);
+});
+
+test('restart: the database closed mid-flight, reopened, and everything acknowledged completes exactly once', async (t) => {
+  const { file, store } = await setup(t);
+  const relay = new FaultInjectingRelay();
+  const keys: string[] = [];
+  {
+    const db = openNodeDatabase(file);
+    const outbox = new Outbox(db);
+    for (let i = 0; i < 30; i++) {
+      outbox.enqueue('grant', `grant:${i}`, { i });
+      outbox.enqueue('audit', `audit:${i}`, audit(i));
+      keys.push(`grant:${i}`, `audit:${i}`);
+    }
+    const worker = fastWorker(outbox, relay, putInto(store));
+    let crashed = false;
+    // The "crash": on the 8th submission the database goes away under the worker, after the relay
+    // has accepted earlier txs (some confirmed, some only submitted, one sent but never recorded).
+    relay.onSubmit = () => {
+      if (relay.submitCalls === 8 && !crashed) {
+        crashed = true;
+        queueMicrotask(() => db.close());
+      }
+    };
+    worker.start();
+    await waitUntil(() => crashed);
+    await worker.stop();
+    relay.onSubmit = undefined;
+    assert.ok(relay.landed.length < keys.length, 'the crash came before everything landed');
+  }
+  const db = openNodeDatabase(file);
+  t.after(() => db.close());
+  const outbox = new Outbox(db);
+  const worker = fastWorker(outbox, relay, putInto(store));
+  worker.start();
+  t.after(() => worker.stop());
+  await waitUntil(() => outbox.depth().pending + outbox.depth().submitted === 0);
+  assert.deepEqual([...relay.landed].sort(), [...keys].sort(), 'every intent landed exactly once');
+  for (const key of keys) assert.equal(outbox.getByKey(key)?.state, 'confirmed');
+});
+
+test('backoff doubles per attempt, stays within its jitter band, and is capped', () => {
+  assert.equal(
+    backoff(1, 100, 10_000, () => 0),
+    50,
+  );
+  assert.equal(
+    backoff(1, 100, 10_000, () => 1),
+    100,
+  );
+  assert.equal(
+    backoff(4, 100, 10_000, () => 1),
+    800,
+  );
+  assert.equal(
+    backoff(30, 100, 10_000, () => 1),
+    10_000,
+  );
+});

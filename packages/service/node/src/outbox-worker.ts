@@ -1,0 +1,195 @@
+import { BaseError } from '@aegle/errors';
+import { buildMerkleBatch } from './merkle-batch.ts';
+import type { Outbox } from './outbox.ts';
+import { BATCHED_KINDS, type ChainRelay, type PutBatchObject } from './ports.ts';
+
+export type OutboxWorkerOptions = {
+  outbox: Outbox;
+  relay: ChainRelay;
+  /** Stores the entry list of a Merkle batch (anchor, audit); its CID goes on chain with the root. */
+  putBatchObject: PutBatchObject;
+  /** Most intents in one Merkle batch. Default 1000. */
+  maxBatch?: number;
+  /** First retry delay after a failed attempt; doubles up to `maxBackoffMs`. Default 200 ms. */
+  baseBackoffMs?: number;
+  maxBackoffMs?: number;
+  /** How soon a submitted tx is asked about again. Default 500 ms. */
+  confirmPollMs?: number;
+  /** Longest sleep between passes when nothing is due. Default 1000 ms. */
+  idleMs?: number;
+  /** Reports an attempt that failed (the relay threw). Never given patient data. */
+  onError?: (error: unknown) => void;
+  now?: () => number;
+  random?: () => number;
+};
+
+/**
+ * Drains the outbox: groups intents into batches (Merkle batches for anchors and audit entries),
+ * submits them through the relay, polls until confirmed, retries with exponential backoff and
+ * jitter while the chain is unreachable. Every step is recorded before the next, so a restarted
+ * worker resumes exactly where the dead one stopped; submission is idempotent per batch key.
+ * One pass runs at a time.
+ */
+export class OutboxWorker {
+  readonly #o: Required<Omit<OutboxWorkerOptions, 'onError'>> &
+    Pick<OutboxWorkerOptions, 'onError'>;
+  #running = false;
+  #stopped = false;
+  #pass: Promise<void> | undefined;
+  #timer: NodeJS.Timeout | undefined;
+  #again = false;
+
+  constructor(options: OutboxWorkerOptions) {
+    this.#o = {
+      maxBatch: 1000,
+      baseBackoffMs: 200,
+      maxBackoffMs: 30_000,
+      confirmPollMs: 500,
+      idleMs: 1000,
+      now: Date.now,
+      random: Math.random,
+      ...options,
+    };
+  }
+
+  start(): void {
+    if (this.#running) return;
+    this.#running = true;
+    this.#stopped = false;
+    this.wake();
+  }
+
+  /** Stops after the pass in progress; resolves once it is over. */
+  async stop(): Promise<void> {
+    this.#running = false;
+    this.#stopped = true;
+    clearTimeout(this.#timer);
+    await this.#pass;
+  }
+
+  /** Asks for a pass soon (after an enqueue), instead of waiting for the idle timer. */
+  wake(): void {
+    if (!this.#running) return;
+    if (this.#pass) {
+      this.#again = true;
+      return;
+    }
+    clearTimeout(this.#timer);
+    this.#timer = setTimeout(() => this.#loop(), 0);
+  }
+
+  #loop(): void {
+    this.#pass = this.runOnce()
+      .catch((error: unknown) => this.#o.onError?.(error))
+      .finally(() => {
+        this.#pass = undefined;
+        if (!this.#running) return;
+        const again = this.#again;
+        this.#again = false;
+        const next = this.#safeNextDue();
+        const now = this.#o.now();
+        const delay = again ? 0 : Math.max(0, Math.min(this.#o.idleMs, (next ?? Infinity) - now));
+        this.#timer = setTimeout(() => this.#loop(), delay);
+      });
+  }
+
+  #safeNextDue(): number | undefined {
+    try {
+      return this.#o.outbox.nextDue();
+    } catch {
+      return undefined;
+    }
+  }
+
+  /** One pass: batch what is waiting, then advance every batch that is due. */
+  async runOnce(): Promise<void> {
+    await this.#formBatches();
+    const { outbox } = this.#o;
+    for (const id of outbox.dueBatches(this.#o.now(), 64)) {
+      if (this.#stopped) return;
+      await this.#advance(id);
+    }
+  }
+
+  async #formBatches(): Promise<void> {
+    const { outbox, maxBatch } = this.#o;
+    for (const kind of outbox.unbatchedKinds()) {
+      if (BATCHED_KINDS.has(kind)) {
+        for (;;) {
+          const intents = outbox.unbatched(kind, maxBatch);
+          if (intents.length === 0) break;
+          const batch = buildMerkleBatch(
+            kind,
+            intents.map((i) => i.payload),
+          );
+          // Stored before the batch row exists: a crash here leaves an unreferenced object, and the
+          // next pass stores the same bytes again (content addressing makes it the same object).
+          const cid = await this.#o.putBatchObject(batch.listBytes);
+          outbox.createBatch(
+            kind,
+            intents,
+            { root: batch.root, entryCount: batch.entryCount, cid, tree: batch.tree },
+            this.#o.now(),
+          );
+          if (intents.length < maxBatch) break;
+        }
+      } else {
+        for (const intent of outbox.unbatched(kind, maxBatch)) {
+          outbox.createBatch(kind, [intent], undefined, this.#o.now());
+        }
+      }
+    }
+  }
+
+  async #advance(id: number): Promise<void> {
+    const { outbox, relay } = this.#o;
+    const batch = outbox.batch(id);
+    if (!batch) return;
+    const relayBatch = outbox.relayBatch(id);
+    try {
+      if (batch.state === 'pending') {
+        const { txHash } = await relay.submit(relayBatch);
+        outbox.markSubmitted(id, txHash, this.#o.now() + this.#o.confirmPollMs, this.#o.now());
+      } else if (batch.state === 'submitted' && batch.txHash) {
+        const status = await relay.status(relayBatch, batch.txHash);
+        if (status.state === 'confirmed') outbox.markConfirmed(id, status.receipt, this.#o.now());
+        else if (status.state === 'failed') outbox.markFailed(id, status.reason, this.#o.now());
+        else if (status.state === 'dropped') outbox.markDropped(id, this.#o.now());
+        else
+          outbox.markSubmitted(
+            id,
+            batch.txHash,
+            this.#o.now() + this.#o.confirmPollMs,
+            this.#o.now(),
+          );
+      }
+    } catch (error) {
+      const delay = backoff(
+        batch.attempts + 1,
+        this.#o.baseBackoffMs,
+        this.#o.maxBackoffMs,
+        this.#o.random,
+      );
+      outbox.scheduleRetry(id, errorCode(error), this.#o.now() + delay, this.#o.now());
+      this.#o.onError?.(error);
+    }
+  }
+}
+
+/** Exponential backoff with "equal jitter": between half and all of base·2^(attempt−1), capped. */
+export function backoff(
+  attempt: number,
+  baseMs: number,
+  maxMs: number,
+  random: () => number = Math.random,
+): number {
+  const ceiling = Math.min(maxMs, baseMs * 2 ** Math.max(0, attempt - 1));
+  return Math.round(ceiling / 2 + (random() * ceiling) / 2);
+}
+
+/** What is kept of a failed attempt: the error's stable name, never its (possibly data-bearing) text. */
+function errorCode(error: unknown): string {
+  if (error instanceof BaseError) return error.name;
+  if (error instanceof Error) return error.name;
+  return 'UnknownError';
+}
