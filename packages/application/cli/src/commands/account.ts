@@ -1,0 +1,94 @@
+import { readFile, writeFile } from 'node:fs/promises';
+import {
+  createIdentity,
+  exportIdentity,
+  importIdentity,
+  ROLES,
+  type StoredIdentity,
+} from '@aegle/sdk';
+import { type Command, stringOption } from '../command.ts';
+import { UsageError } from '../errors.ts';
+import { readPassphrase } from '../passphrase.ts';
+
+function describe(identity: StoredIdentity) {
+  return {
+    name: identity.name,
+    role: identity.role,
+    address: identity.keystore.address,
+    encryptionPublicKey: identity.keystore.encryptionPublicKey,
+  };
+}
+
+export const accountCreate: Command = {
+  path: 'account create',
+  summary: 'create an identity (signing and encryption keys) in the local keystore directory',
+  usage: `--name NAME --role ${ROLES.join('|')}`,
+  options: { name: { type: 'string' }, role: { type: 'string' } },
+  async run(ctx, args) {
+    const name = stringOption(args, 'name');
+    const role = stringOption(args, 'role');
+    if (!name || !role) throw new UsageError('account create needs --name and --role');
+    const passphrase = await readPassphrase(ctx, `passphrase for ${name}`);
+    const { identity } = await createIdentity({
+      name,
+      role,
+      passphrase,
+      keyStore: ctx.keyStore,
+    });
+    const result = describe(identity);
+    ctx.print(result, `created ${result.role} ${result.name} ${result.address}`);
+  },
+};
+
+export const accountList: Command = {
+  path: 'account list',
+  summary: 'list the local identities',
+  usage: '',
+  async run(ctx) {
+    const identities = (await ctx.keyStore.list()).map(describe);
+    ctx.print(identities, () =>
+      identities.map((i) => `${i.name}\t${i.role}\t${i.address}`).join('\n'),
+    );
+  },
+};
+
+export const accountExport: Command = {
+  path: 'account export',
+  summary: 'write an identity (its keys stay encrypted) to a file or to stdout',
+  usage: 'NAME [--out FILE]',
+  options: { out: { type: 'string' } },
+  positionals: { min: 1, max: 1 },
+  async run(ctx, args) {
+    const name = args.positionals[0] as string;
+    const text = await exportIdentity(ctx.keyStore, name);
+    const out = stringOption(args, 'out');
+    if (out) {
+      await writeFile(out, text, { mode: 0o600, flag: 'wx' });
+      ctx.print({ name, file: out }, `exported ${name} to ${out}`);
+    } else {
+      ctx.io.stdout.write(text);
+    }
+  },
+};
+
+export const accountImport: Command = {
+  path: 'account import',
+  summary: 'import an exported identity, or an Ethereum keystore v3 (with --name and --role)',
+  usage: `FILE [--name NAME] [--role ${ROLES.join('|')}]`,
+  options: { name: { type: 'string' }, role: { type: 'string' } },
+  positionals: { min: 1, max: 1 },
+  async run(ctx, args) {
+    const file = args.positionals[0] as string;
+    const text = await readFile(file, 'utf8');
+    const passphrase = await readPassphrase(ctx, `passphrase of ${file}`);
+    const identity = await importIdentity({
+      keyStore: ctx.keyStore,
+      text,
+      passphrase,
+      name: stringOption(args, 'name'),
+      role: stringOption(args, 'role'),
+    });
+    const result = describe(identity);
+    ctx.print(result, `imported ${result.role} ${result.name} ${result.address}`);
+  },
+};
