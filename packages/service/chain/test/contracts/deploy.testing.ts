@@ -18,7 +18,7 @@ import {
   recordsBytecode,
 } from '@aegle/contracts';
 import type { Abi, Hex } from 'viem';
-import { bytesToHex } from 'viem';
+import { bytesToHex, getAddress } from 'viem';
 import type { Actor, TestChain } from './chain.testing.ts';
 
 export type TestDeployment = {
@@ -49,7 +49,7 @@ async function deploy(
   if (receipt.status !== 'success' || !receipt.contractAddress) {
     throw new Error(`deployment failed in tx ${hash}`);
   }
-  return receipt.contractAddress;
+  return getAddress(receipt.contractAddress);
 }
 
 /** Deploy every contract, wired as the node deploys them, from a new authority account. */
