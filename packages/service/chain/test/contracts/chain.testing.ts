@@ -38,8 +38,8 @@ export type TestChain = {
   chain: Chain;
   publicClient: PublicClient<Transport, Chain>;
   testClient: TestClient<'anvil', Transport, Chain>;
-  /** A new account with a private key nobody else knows, funded with 100 ETH. */
-  actor(): Promise<Actor>;
+  /** A new account (or the one of `privateKey`), funded with 100 ETH unless `fund` is false. */
+  actor(options?: { privateKey?: Hex; fund?: boolean }): Promise<Actor>;
   /** Timestamp of the latest block. */
   now(): Promise<bigint>;
   /** Mine the next block exactly at `timestamp` (strictly after the latest block). */
@@ -73,9 +73,11 @@ export async function startTestChain(options: { chainId?: number } = {}): Promis
     publicClient,
     testClient,
     now,
-    async actor() {
-      const account = privateKeyToAccount(generatePrivateKey());
-      await testClient.setBalance({ address: account.address, value: parseEther('100') });
+    async actor(options = {}) {
+      const account = privateKeyToAccount(options.privateKey ?? generatePrivateKey());
+      if (options.fund !== false) {
+        await testClient.setBalance({ address: account.address, value: parseEther('100') });
+      }
       const wallet = createWalletClient({
         chain,
         transport,

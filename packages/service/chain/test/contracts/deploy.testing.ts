@@ -52,9 +52,17 @@ async function deploy(
   return getAddress(receipt.contractAddress);
 }
 
-/** Deploy every contract, wired as the node deploys them, from a new authority account. */
-export async function deployForTests(testChain: TestChain): Promise<TestDeployment> {
-  const authority = await testChain.actor();
+/**
+ * Deploy every contract, wired as the node deploys them, from a new authority account (or the
+ * account of `authorityKey`: the same key on two fresh chains yields the same addresses).
+ */
+export async function deployForTests(
+  testChain: TestChain,
+  options: { authorityKey?: Hex } = {},
+): Promise<TestDeployment> {
+  const authority = await testChain.actor(
+    options.authorityKey ? { privateKey: options.authorityKey } : {},
+  );
   const forwarder = await deploy(
     testChain,
     authority,
