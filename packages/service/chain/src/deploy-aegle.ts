@@ -13,17 +13,13 @@ import {
   medTokenBytecode,
   recordsAbi,
   recordsBytecode,
+  roleIds,
 } from '@aegle/contracts';
-import { type Abi, type Address, getAddress, type Hex, keccak256, toBytes } from 'viem';
+import { type Abi, type Address, getAddress, type Hex } from 'viem';
 import type { AegleChainClients } from './clients.ts';
 import type { AegleDeployment } from './deployment.ts';
 import { TransactionFailedError } from './errors.ts';
 import { sendContractTransaction } from './transact.ts';
-
-/** keccak256("AEGLE_NODE_ROLE"): the role that may commit batched anchors and audit roots. */
-export const NODE_ROLE: Hex = keccak256(toBytes('AEGLE_NODE_ROLE'));
-/** keccak256("AEGLE_AUTHORITY_ROLE"): certifies and revokes, grants NODE_ROLE. */
-export const AUTHORITY_ROLE: Hex = keccak256(toBytes('AEGLE_AUTHORITY_ROLE'));
 
 export type DeployAegleOptions = {
   /** The first certification authority. Default: the deploying account. */
@@ -106,7 +102,7 @@ export async function deployAegle(
         address: certification,
         abi: certificationAbi,
         functionName: 'grantRole',
-        args: [NODE_ROLE, node],
+        args: [roleIds.node, node],
       });
     }
   }

@@ -102,7 +102,7 @@ export function parseDeployment(value: unknown, source = 'deployment record'): A
     new DeploymentNotFoundError(`unrecognised ${source}: ${what}`, {
       hint: 'the record must be a version 1 deployment written by deployAegle',
     });
-  if (!d || d.version !== 1) throw bad('version is not 1');
+  if (d?.version !== 1) throw bad('version is not 1');
   if (typeof d.chainId !== 'number' || !Number.isSafeInteger(d.chainId)) throw bad('chainId');
   if (typeof d.deployedAtBlock !== 'number' || d.deployedAtBlock < 0) throw bad('deployedAtBlock');
   if (typeof d.deployer !== 'string' || !isAddress(d.deployer)) throw bad('deployer');

@@ -1,13 +1,10 @@
+import { anchorEntryLeafEncoding, anchorEntryLeafValues } from '@aegle/contracts';
 import { StandardMerkleTree } from '@openzeppelin/merkle-tree';
 import type { Hex } from 'viem';
 import { BatchMismatchError } from './errors.ts';
-import {
-  type RecordEntry,
-  type RecordLeafValue,
-  recordLeaf,
-  recordLeafEncoding,
-  recordLeafValue,
-} from './record-entry.ts';
+import { type RecordEntry, recordLeaf } from './record-entry.ts';
+
+type RecordLeafValue = ReturnType<typeof anchorEntryLeafValues>;
 
 export type RecordBatch = {
   /** The Merkle root to pass to Records.commitBatch. */
@@ -31,7 +28,9 @@ export function buildRecordBatch(entries: readonly RecordEntry[]): RecordBatch {
       hint: 'commit only when entries are pending',
     });
   }
-  const tree = StandardMerkleTree.of(entries.map(recordLeafValue), [...recordLeafEncoding]);
+  const tree = StandardMerkleTree.of(entries.map(anchorEntryLeafValues), [
+    ...anchorEntryLeafEncoding,
+  ]);
   const proofs: Hex[][] = [];
   for (const [i] of tree.entries()) proofs[i] = tree.getProof(i) as Hex[];
   return {
@@ -45,7 +44,10 @@ export function buildRecordBatch(entries: readonly RecordEntry[]): RecordBatch {
 
 /** Verify one entry against a root, off chain. */
 export function verifyRecordProof(root: Hex, entry: RecordEntry, proof: readonly Hex[]): boolean {
-  return StandardMerkleTree.verify(root, [...recordLeafEncoding], recordLeafValue(entry), [
-    ...proof,
-  ]);
+  return StandardMerkleTree.verify(
+    root,
+    [...anchorEntryLeafEncoding],
+    anchorEntryLeafValues(entry),
+    [...proof],
+  );
 }

@@ -39,8 +39,8 @@ export async function sendContractTransaction<
     });
   }
   try {
-    // biome-ignore lint/suspicious/noExplicitAny: viem's generic parameter plumbing
     const { request } = await publicClient.simulateContract({
+      // biome-ignore lint/suspicious/noExplicitAny: viem's generic parameter plumbing
       ...(call as any),
       account: walletClient.account,
     });

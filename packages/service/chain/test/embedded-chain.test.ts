@@ -7,8 +7,9 @@ import {
   certificationAbi,
   consentsAbi,
   recordsAbi,
+  roleIds,
 } from '@aegle/contracts';
-import { NODE_ROLE } from '../src/deploy-aegle.ts';
+
 import { deploymentPath, readDeployment } from '../src/deployment.ts';
 import type { AnvilCrashedError } from '../src/errors.ts';
 import { operatorKeyPath } from '../src/operator-key.ts';
@@ -34,7 +35,7 @@ test('first start deploys and records; a restart keeps every account, certificat
         address: recorded.contracts.certification,
         abi: certificationAbi,
         functionName: 'hasRole',
-        args: [NODE_ROLE, recorded.deployer],
+        args: [roleIds.node, recorded.deployer],
       }),
     );
     scenario = await writeScenario(first);

@@ -1,0 +1,62 @@
+import type { DatabaseSync } from 'node:sqlite';
+import { BatchMismatchError } from '../errors.ts';
+import { buildRecordBatch } from '../record-batch.ts';
+import type { RecordEntry } from '../record-entry.ts';
+import { clampTime } from './apply-logs.ts';
+import { inTransaction } from './schema.ts';
+
+/**
+ * Add a batch's entries (its content-addressed list) to the index, after checking that they
+ * rebuild the root committed on chain. Returns false if the batch is not (or no longer) indexed.
+ */
+export function loadBatchEntries(
+  db: DatabaseSync,
+  batchId: bigint | number,
+  entries: readonly RecordEntry[],
+): boolean {
+  const id = Number(batchId);
+  const batch = db
+    .prepare(
+      'SELECT root, entry_count, entries_loaded, block_number FROM batches WHERE batch_id = ?',
+    )
+    .get(id) as
+    | { root: string; entry_count: number; entries_loaded: number; block_number: number }
+    | undefined;
+  if (!batch) return false;
+  if (batch.entries_loaded) return true;
+  const built = buildRecordBatch(entries);
+  if (built.root.toLowerCase() !== batch.root || entries.length !== batch.entry_count) {
+    throw new BatchMismatchError(
+      `the entry list given for batch ${id} does not match its on-chain root`,
+      {
+        hint: 'fetch the list by the CID emitted with the batch; a node that committed a different list is at fault',
+      },
+    );
+  }
+  inTransaction(db, () => {
+    const insert = db.prepare(
+      `INSERT OR IGNORE INTO batch_entries (batch_id, leaf, record_id, patient, creator, content_root,
+       metadata_hash, category, supersedes, nonce, signed_at, signature, block_number)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+    );
+    entries.forEach((e, i) => {
+      insert.run(
+        id,
+        (built.leaves[i] as string).toLowerCase(),
+        e.recordId.toLowerCase(),
+        e.patient.toLowerCase(),
+        e.creator.toLowerCase(),
+        e.contentRoot.toLowerCase(),
+        e.metadataHash.toLowerCase(),
+        e.category.toLowerCase(),
+        e.supersedes.toLowerCase(),
+        e.nonce.toString(),
+        clampTime(e.signedAt),
+        e.signature.toLowerCase(),
+        batch.block_number,
+      );
+    });
+    db.prepare('UPDATE batches SET entries_loaded = 1 WHERE batch_id = ?').run(id);
+  });
+  return true;
+}
