@@ -59,8 +59,12 @@ export async function* readTextChunks(source: TextSource): AsyncGenerator<string
 /**
  * Yields the lines of a text source one at a time (without their \n or \r\n), holding only the
  * current chunk and one partial line in memory: genome files and health exports are gigabytes.
+ * `end.lastLineTerminated` is set once the source is exhausted.
  */
-export async function* readLines(source: TextSource): AsyncGenerator<string> {
+export async function* readLines(
+  source: TextSource,
+  end: { lastLineTerminated?: boolean } = {},
+): AsyncGenerator<string> {
   let partial = '';
   for await (const text of readTextChunks(source)) {
     partial += text;
@@ -76,5 +80,7 @@ export async function* readLines(source: TextSource): AsyncGenerator<string> {
     }
     partial = partial.slice(start);
   }
+  // Whether the text ended with a line break: an unterminated last line may be a cut-off one.
+  end.lastLineTerminated = partial === '';
   if (partial !== '') yield partial.endsWith('\r') ? partial.slice(0, -1) : partial;
 }

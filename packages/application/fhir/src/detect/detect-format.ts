@@ -1,3 +1,4 @@
+import { gunzipSync, constants as zlibConstants } from 'node:zlib';
 import { DEVICE_CSV_HEADER } from '../convert/device/device-csv.ts';
 import { OPEN_MHEALTH_PROPERTIES } from '../convert/device/openmhealth.ts';
 import { type SUPPORTED_FORMATS, TruncatedInputError, UnknownFormatError } from './errors.ts';
@@ -5,7 +6,7 @@ import { type SUPPORTED_FORMATS, TruncatedInputError, UnknownFormatError } from 
 export type DetectedFormat = (typeof SUPPORTED_FORMATS)[number];
 
 // Text formats are recognised from their first bytes; 64 KiB covers Apple Health's inline DTD.
-const SNIFF_BYTES = 64 * 1024;
+export const SNIFF_BYTES = 64 * 1024;
 
 /**
  * Recognises an import format from the content alone (never the file name, which users rename).
@@ -24,6 +25,19 @@ export function detectFormat(
     latin1(input.subarray(128, 132)) === 'DICM'
   )
     return 'dicom';
+  if (typeof input !== 'string' && input[0] === 0x1f && input[1] === 0x8b) {
+    // gzip or BGZF (bgzip): only VCF is imported compressed, and read decompressing on the fly.
+    let inflated: Uint8Array;
+    try {
+      inflated = gunzipSync(input.subarray(0, SNIFF_BYTES), {
+        finishFlush: zlibConstants.Z_SYNC_FLUSH,
+      });
+    } catch {
+      throw new UnknownFormatError('it starts like gzip but does not decompress', file);
+    }
+    if (utf8(inflated.subarray(0, 16)).startsWith('##fileformat=VCF')) return 'vcf';
+    throw new UnknownFormatError('it is gzip-compressed, and only VCF is read compressed', file);
+  }
   const head = (
     typeof input === 'string' ? input.slice(0, SNIFF_BYTES) : utf8(input.subarray(0, SNIFF_BYTES))
   )

@@ -6,7 +6,10 @@ export class FhirValidationError extends BaseError {
   override name = 'FhirValidationError';
   readonly outcome: OperationOutcome;
 
-  constructor(outcome: OperationOutcome) {
+  /** The file the resource came from, when the caller named it. */
+  readonly file: string | undefined;
+
+  constructor(outcome: OperationOutcome, options: { file?: string | undefined } = {}) {
     const problems = outcome.issue.filter(
       (issue) => issue.severity === 'error' || issue.severity === 'fatal',
     );
@@ -14,9 +17,12 @@ export class FhirValidationError extends BaseError {
     const where = first?.expression?.[0];
     // The issues never quote instance values, so the first one is safe to put in the message.
     const summary = first ? `; first: ${where ? `${where}: ` : ''}${first.diagnostics}` : '';
-    super(`The resource is not valid FHIR R4 (${problems.length} problem(s)${summary})`, {
+    const subject =
+      options.file === undefined ? 'The resource' : `The resource in file "${options.file}"`;
+    super(`${subject} is not valid FHIR R4 (${problems.length} problem(s)${summary})`, {
       hint: 'Each entry of error.outcome.issue names a location (expression) and what is wrong there; fix those and validate again.',
     });
     this.outcome = outcome;
+    this.file = options.file;
   }
 }

@@ -11,12 +11,25 @@ const SNOMED = 'http://snomed.info/sct';
 export type DicomFileInput = {
   bytes: Uint8Array;
   /**
-   * Where the (encrypted) file itself is stored, e.g. an aegle:// or ipfs:// URL. When given, a
-   * DocumentReference carries it as content.attachment.url and links to the ImagingStudy.
+   * Where the (encrypted) file itself is stored, or the placeholder that will be replaced by that
+   * address (see attachmentPlaceholder). When given, a DocumentReference carries it as
+   * content.attachment.url, and the ImagingStudy and the DocumentReference reference each other.
    */
   attachmentUrl?: string;
   /** The file name, only used to name it in errors. */
   file?: string;
+};
+
+/** One instance already read (readDicom, readDicomFile) and, optionally, its stored file. */
+export type DicomInstance = {
+  tags: DicomAttributes;
+  stored?: {
+    /** The address of the stored file, or its placeholder. */
+    url: string;
+    size: number;
+    /** Base64 SHA-1 of the file's bytes: FHIR's Attachment.hash. */
+    sha1Base64: string;
+  };
 };
 
 export type DicomConvertOptions = {
@@ -25,57 +38,98 @@ export type DicomConvertOptions = {
 };
 
 /**
+ * The extension by which an ImagingStudy names the DocumentReference of each stored DICOM file.
+ *
+ * R4 has no element for it: ImagingStudy.endpoint is for a DICOMweb/WADO server, which an
+ * encrypted blob in content-addressed storage is not, and no HL7 extension applies to
+ * ImagingStudy. DocumentReference.context.related points the other way and is searchable; the
+ * extension lets a reader holding only the study find its files without a search.
+ */
+export const SOURCE_FILE_EXTENSION = 'urn:aegle:fhir:extension:source-file';
+
+/**
  * Converts DICOM Part 10 files to FHIR R4: one ImagingStudy per StudyInstanceUID (files of the
  * same study are merged into its series and instances), a Patient from the tags of the first file
  * of each study (unless `subject` is given), and a DocumentReference per file that has an
  * `attachmentUrl`.
  *
- * Why DocumentReference for the file: ImagingStudy.endpoint is meant for a DICOMweb/WADO server,
- * which an encrypted blob in content-addressed storage is not, and Media (the R4 alternative)
- * is for rendered images and was removed in R5 in favour of DocumentReference. The
- * DocumentReference points back at the study through context.related and carries the SOP
- * Instance UID as its masterIdentifier, so the instance is findable from either side.
+ * Why DocumentReference for the file: Media (the R4 alternative) is for rendered images and was
+ * removed in R5 in favour of DocumentReference. The DocumentReference points back at the study
+ * through context.related and carries the SOP Instance UID as its masterIdentifier, so the
+ * instance is findable from either side.
  */
 export function convertDicom(
   files: DicomFileInput | readonly DicomFileInput[],
   options: DicomConvertOptions = {},
 ): ConversionResult {
   const inputs = Array.isArray(files) ? files : [files as DicomFileInput];
-  const parsed = inputs.map((input) => ({ input, tags: readDicom(input.bytes, input.file) }));
+  const instances = inputs.map((input): DicomInstance => {
+    const tags = readDicom(input.bytes, input.file);
+    if (input.attachmentUrl === undefined) return { tags };
+    return {
+      tags,
+      stored: {
+        url: input.attachmentUrl,
+        size: input.bytes.length,
+        // FHIR's Attachment.hash is the base64 SHA-1 of the data: lets a reader check the
+        // decrypted file is the one that was converted.
+        sha1Base64: createHash('sha1').update(input.bytes).digest('base64'),
+      },
+    };
+  });
+  return convertDicomInstances(instances, options);
+}
+
+/** convertDicom for instances already read, e.g. with readDicomFile (no pixel data in memory). */
+export function convertDicomInstances(
+  instances: readonly DicomInstance[],
+  options: DicomConvertOptions = {},
+): ConversionResult {
   const resources: Resource[] = [];
   const skipped: string[] = [];
-  const studies = new Map<string, typeof parsed>();
-  for (const item of parsed) {
+  const studies = new Map<string, DicomInstance[]>();
+  for (const item of instances) {
     const list = studies.get(item.tags.studyInstanceUid) ?? [];
     list.push(item);
     studies.set(item.tags.studyInstanceUid, list);
   }
   for (const [studyUid, items] of studies) {
-    const first = (items[0] as (typeof parsed)[number]).tags;
+    const first = (items[0] as DicomInstance).tags;
     let subject = options.subject;
     if (subject === undefined) {
       const patient = dicomPatient(first);
       resources.push(patient);
       subject = referenceTo(patient);
     }
+    const documentIds = items
+      .filter((item) => item.stored !== undefined)
+      .map((item) => documentReferenceId(item.tags));
     const study = imagingStudy(
       studyUid,
       items.map((item) => item.tags),
       subject,
+      [...new Set(documentIds)],
     );
     resources.push(study);
-    for (const { input, tags } of items) {
-      if (input.attachmentUrl === undefined) {
+    const linked = new Set<string>();
+    for (const { tags, stored } of items) {
+      if (stored === undefined) {
         skipped.push(
           `instance ${tags.sopInstanceUid}: no attachmentUrl given, so the file is not linked`,
         );
         continue;
       }
-      resources.push(documentReference(tags, input, subject, study));
+      if (linked.has(tags.sopInstanceUid)) continue;
+      linked.add(tags.sopInstanceUid);
+      resources.push(documentReference(tags, stored, subject, study));
     }
   }
-  const bundleKey = parsed.map((item) => item.tags.sopInstanceUid).join('|');
+  const bundleKey = instances.map((item) => item.tags.sopInstanceUid).join('|');
   return { bundle: transactionBundle(resources, `dicom|${bundleKey}`), skipped };
+}
+
+function documentReferenceId(tags: DicomAttributes): string {
+  return deterministicUuid('aegle-dicom', 'file', tags.sopInstanceUid);
 }
 
 function dicomDateTime(
@@ -142,6 +196,7 @@ function imagingStudy(
   studyUid: string,
   instances: DicomAttributes[],
   subject: Reference,
+  documentIds: string[],
 ): Resource {
   const first = instances[0] as DicomAttributes;
   const seriesByUid = new Map<string, DicomAttributes[]>();
@@ -176,6 +231,14 @@ function imagingStudy(
   const study: Resource = {
     resourceType: 'ImagingStudy',
     id: deterministicUuid('aegle-dicom', 'study', studyUid),
+    ...(documentIds.length === 0
+      ? {}
+      : {
+          extension: documentIds.map((id) => ({
+            url: SOURCE_FILE_EXTENSION,
+            valueReference: { reference: `urn:uuid:${id}` },
+          })),
+        }),
     identifier: [
       { system: 'urn:dicom:uid', value: `urn:oid:${studyUid}` },
       ...(first.accessionNumber === undefined
@@ -208,13 +271,13 @@ function imagingStudy(
 
 function documentReference(
   tags: DicomAttributes,
-  input: DicomFileInput,
+  stored: NonNullable<DicomInstance['stored']>,
   subject: Reference,
   study: Resource,
 ): Resource {
   return {
     resourceType: 'DocumentReference',
-    id: deterministicUuid('aegle-dicom', 'file', tags.sopInstanceUid),
+    id: documentReferenceId(tags),
     masterIdentifier: { system: 'urn:dicom:uid', value: `urn:oid:${tags.sopInstanceUid}` },
     status: 'current',
     type: {
@@ -227,11 +290,9 @@ function documentReference(
       {
         attachment: {
           contentType: 'application/dicom',
-          url: input.attachmentUrl,
-          size: input.bytes.length,
-          // FHIR's Attachment.hash is the base64 SHA-1 of the data: lets a reader check the
-          // decrypted file is the one that was converted.
-          hash: createHash('sha1').update(input.bytes).digest('base64'),
+          url: stored.url,
+          size: stored.size,
+          hash: stored.sha1Base64,
         },
       },
     ],

@@ -32,7 +32,7 @@ export type DicomAttributes = {
   hasPixelData: boolean;
 };
 
-type DataSet = ReturnType<typeof dicomParser.parseDicom>;
+export type DataSet = ReturnType<typeof dicomParser.parseDicom>;
 
 // dicom-parser reports a data set it could not finish as a thrown { exception, dataSet } object.
 function isPartialParse(error: unknown): error is { exception: string; dataSet: DataSet } {
@@ -40,10 +40,16 @@ function isPartialParse(error: unknown): error is { exception: string; dataSet: 
 }
 
 /**
- * Reads a DICOM Part 10 file (explicit or implicit VR little endian, deflated, big endian or any
- * encapsulated transfer syntax such as JPEG 2000: pixel data are located, never decoded).
+ * Reads a DICOM Part 10 file held in memory (explicit or implicit VR little endian, big endian or
+ * any encapsulated transfer syntax such as JPEG 2000: pixel data are located, never decoded).
+ * The whole data set is walked, so a file cut short anywhere is rejected.
  */
 export function readDicom(bytes: Uint8Array, file?: string): DicomAttributes {
+  checkPreamble(bytes, file);
+  return attributesOf(parseDataSet(bytes, file), file);
+}
+
+export function checkPreamble(bytes: Uint8Array, file: string | undefined): void {
   if (bytes.length < 132 || new TextDecoder('latin1').decode(bytes.subarray(128, 132)) !== 'DICM') {
     throw new DicomParseError(
       bytes.length < 132
@@ -52,23 +58,44 @@ export function readDicom(bytes: Uint8Array, file?: string): DicomAttributes {
       { file, entry: 'preamble' },
     );
   }
-  let dataSet: DataSet;
+}
+
+/** dicom-parser's data set; `untilTag` stops after that element's header (pixel data). */
+export function parseDataSet(
+  bytes: Uint8Array,
+  file: string | undefined,
+  untilTag?: string,
+): DataSet {
   try {
-    dataSet = dicomParser.parseDicom(bytes);
+    return untilTag === undefined
+      ? dicomParser.parseDicom(bytes)
+      : dicomParser.parseDicom(bytes, { untilTag });
   } catch (error) {
-    // Library messages name offsets and tags, never values, so they are safe to keep as the cause.
-    const reason = isPartialParse(error)
-      ? error.exception
-      : error instanceof Error
-        ? error.message
-        : String(error);
-    const lastTag = isPartialParse(error) ? Object.keys(error.dataSet.elements).at(-1) : undefined;
-    throw new DicomParseError(
-      `the file ends or breaks inside the data set (truncated or corrupt): ${reason}`,
-      { file, entry: lastTag === undefined ? 'meta header' : `after tag ${formatTag(lastTag)}` },
-      { cause: error },
-    );
+    throw parseFailure(error, file);
   }
+}
+
+/** The error for a data set dicom-parser could not finish (also used to decide to read more). */
+export function parseFailure(error: unknown, file: string | undefined): DicomParseError {
+  // Library messages name offsets and tags, never values, so they are safe to keep as the cause.
+  const reason = isPartialParse(error)
+    ? error.exception
+    : error instanceof Error
+      ? error.message
+      : String(error);
+  const lastTag = isPartialParse(error) ? Object.keys(error.dataSet.elements).at(-1) : undefined;
+  return new DicomParseError(
+    `the file ends or breaks inside the data set (truncated or corrupt): ${reason}`,
+    {
+      file,
+      entry: lastTag === undefined ? 'meta header' : `the element after ${formatTag(lastTag)}`,
+    },
+    { cause: error },
+  );
+}
+
+/** The attributes the ImagingStudy mapping reads, from a parsed data set. */
+export function attributesOf(dataSet: DataSet, file: string | undefined): DicomAttributes {
   const text = (tag: string) => {
     const value = dataSet.string(tag);
     return value === undefined || value.trim() === '' ? undefined : value.trim();

@@ -34,7 +34,14 @@ export async function* parseVcf(source: TextSource, file?: string): AsyncGenerat
   let header: VcfHeader | undefined;
   const meta: string[] = [];
   const at = (entry: string) => ({ file, entry });
-  for await (const line of readLines(source)) {
+  const end: { lastLineTerminated?: boolean } = {};
+  const lines = readLines(source, end)[Symbol.asyncIterator]();
+  // One line of look-ahead: the last line is only known to be the last once the next read ends.
+  let current = await nextLine(lines, file);
+  while (!current.done) {
+    const line = current.value;
+    current = await nextLine(lines, file);
+    const last = current.done === true;
     lineNumber++;
     if (lineNumber === 1) {
       const match = /^##fileformat=(VCFv4\.\d+)\s*$/.exec(line);
@@ -71,6 +78,13 @@ export async function* parseVcf(source: TextSource, file?: string): AsyncGenerat
       continue;
     }
     if (line.trim() === '') continue;
+    if (last && end.lastLineTerminated === false && looksCut(line, header)) {
+      throw new VcfParseError(
+        'the last line has no line break and ends inside a record (truncated)',
+        at(`line ${lineNumber}`),
+        'Copy the file again from its source: a VCF cut short cannot be imported.',
+      );
+    }
     yield { kind: 'record', record: parseRecord(line, lineNumber, header, file) };
   }
   if (lineNumber === 0) throw new VcfParseError('the file is empty', at('line 1'));
@@ -80,6 +94,40 @@ export async function* parseVcf(source: TextSource, file?: string): AsyncGenerat
       at(`line ${lineNumber}`),
     );
   }
+}
+
+async function nextLine(
+  lines: AsyncIterator<string>,
+  file: string | undefined,
+): Promise<IteratorResult<string>> {
+  try {
+    return await lines.next();
+  } catch (error) {
+    const code = (error as { code?: unknown } | null)?.code;
+    if (typeof code !== 'string' || !code.startsWith('Z_')) throw error;
+    // zlib's errors ("unexpected end of file") name no line: the compressed stream itself broke.
+    throw new VcfParseError(
+      'the compressed (gzip/BGZF) stream is corrupt or cut short (truncated?)',
+      { file, entry: 'compressed data' },
+      'Copy the file again from its source, or check it with "bgzip -t".',
+    );
+  }
+}
+
+/**
+ * Whether an unterminated last line is likely cut off rather than merely missing its final line
+ * break (which some writers do). The spec lets sample columns drop trailing FORMAT fields, so this
+ * is a heuristic: more columns than declared, or a last sample with fewer fields than FORMAT
+ * names, counts as cut. A file cut exactly at a line break is indistinguishable from a shorter
+ * file.
+ */
+function looksCut(line: string, header: VcfHeader): boolean {
+  const columns = line.split('\t');
+  if (header.samples.length === 0) return columns.length < 8;
+  if (columns.length !== 9 + header.samples.length) return true;
+  const formatCount = (columns[8] ?? '').split(':').length;
+  const lastSample = columns.at(-1) ?? '';
+  return lastSample.split(':').length < formatCount;
 }
 
 function parseRecord(
@@ -124,7 +172,12 @@ function parseRecord(
   const keys = format.split(':');
   const samples = header.samples.map((_, index) => {
     const values = (columns[9 + index] ?? '').split(':');
-    return new Map(keys.map((key, k) => [key, values[k] ?? '.']));
+    const sample = new Map(keys.map((key, k) => [key, values[k] ?? '.']));
+    const genotype = sample.get('GT');
+    if (genotype !== undefined && !/^(\.|\d+)([/|](\.|\d+))*$/.test(genotype)) {
+      throw new VcfParseError(`the GT of sample ${index + 1} is malformed`, at);
+    }
+    return sample;
   });
   return {
     line: lineNumber,
