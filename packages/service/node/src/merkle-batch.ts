@@ -89,9 +89,21 @@ export function buildMerkleBatch(kind: IntentKind, payloads: readonly unknown[])
   };
 }
 
+/** Loaded trees by root: loading hashes every leaf, and a batch never changes once built. */
+const loadedTrees = new Map<string, StandardMerkleTree<LeafValues>>();
+const LOADED_TREES_MAX = 32;
+
 /** The inclusion proof of leaf `index` of a stored batch tree. */
 export function proofFromTree(tree: unknown, index: number): { leaf: Hex; proof: Hex[] } {
-  const loaded = StandardMerkleTree.load(tree as Parameters<typeof StandardMerkleTree.load>[0]);
+  const data = tree as Parameters<typeof StandardMerkleTree.load<LeafValues>>[0];
+  const root = data.tree[0] ?? '';
+  let loaded = loadedTrees.get(root);
+  if (!loaded) {
+    loaded = StandardMerkleTree.load(data);
+    if (loadedTrees.size >= LOADED_TREES_MAX)
+      loadedTrees.delete(loadedTrees.keys().next().value as string);
+    loadedTrees.set(root, loaded);
+  }
   return {
     leaf: loaded.leafHash(loaded.at(index) as LeafValues) as Hex,
     proof: loaded.getProof(index) as Hex[],

@@ -38,6 +38,7 @@ function statements(db: DatabaseSync) {
     insert: p(`INSERT INTO outbox (idem_key, kind, payload, state, created_at, updated_at)
                VALUES (?, ?, ?, 'pending', ?, ?) ON CONFLICT (idem_key) DO NOTHING`),
     byKey: p('SELECT * FROM outbox WHERE idem_key = ?'),
+    stateByKey: p('SELECT state FROM outbox WHERE idem_key = ?'),
     byId: p('SELECT * FROM outbox WHERE id = ?'),
     unbatched: p(
       'SELECT id, idem_key, kind, payload FROM outbox WHERE batch_id IS NULL AND kind = ? ORDER BY id LIMIT ?',
@@ -104,9 +105,16 @@ export class Outbox {
     return { intent, created: Number(run.changes) > 0 };
   }
 
-  getByKey(key: string): IntentView | undefined {
+  /** The intent with its batch (`batches` caches batch views across calls, e.g. within one page). */
+  getByKey(key: string, batches?: Map<number, BatchView>): IntentView | undefined {
     const row = this.#sql.byKey.get(key) as Row | undefined;
-    return row && this.#view(row);
+    return row && this.#view(row, batches);
+  }
+
+  /** Just the state, without loading the batch: for listings. */
+  stateByKey(key: string): IntentState | undefined {
+    const row = this.#sql.stateByKey.get(key) as Row | undefined;
+    return row && (row.state as IntentState);
   }
 
   get(id: number): IntentView | undefined {
@@ -245,9 +253,13 @@ export class Outbox {
     });
   }
 
-  #view(row: Row): IntentView {
+  #view(row: Row, batches?: Map<number, BatchView>): IntentView {
     const batchId = row.batch_id === null ? undefined : Number(row.batch_id);
-    const batch = batchId === undefined ? undefined : this.batch(batchId);
+    let batch = batchId === undefined ? undefined : batches?.get(batchId);
+    if (batchId !== undefined && !batch) {
+      batch = this.batch(batchId);
+      if (batch) batches?.set(batchId, batch);
+    }
     return {
       id: Number(row.id),
       key: String(row.idem_key),

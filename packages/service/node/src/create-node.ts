@@ -1,0 +1,124 @@
+import { mkdir } from 'node:fs/promises';
+import path from 'node:path';
+import { ObjectStore, type ObjectStoreOptions } from '@aegle/storage';
+import type { FastifyInstance } from 'fastify';
+import { AuditJournal } from './audit-journal.ts';
+import { createNodeServer, type NodeServerOptions } from './http/create-node-server.ts';
+import type { ChainTargets, NodeContext } from './node-context.ts';
+import { openNodeDatabase } from './open-node-database.ts';
+import { Outbox } from './outbox.ts';
+import { OutboxWorker, type OutboxWorkerOptions } from './outbox-worker.ts';
+import type { ChainHealth, ChainRelay, PermissionSource } from './ports.ts';
+import { RecordCatalog } from './record-catalog.ts';
+import { Sessions } from './sessions.ts';
+import { SignIn, type SignInOptions } from './sign-in.ts';
+import { UploadTickets } from './upload-tickets.ts';
+
+export type NodeOptions = {
+  /** Holds node.sqlite and the ObjectStore (store/). */
+  dataDir: string;
+  permissions: PermissionSource;
+  relay: ChainRelay;
+  chainHealth?: ChainHealth;
+  signIn: SignInOptions & { sessionTtlMs?: number };
+  /** Contract addresses: when given, signatures and call targets are checked before journaling. */
+  targets?: ChainTargets;
+  storage?: ObjectStoreOptions;
+  /** Where to listen; default 127.0.0.1 on a free port. `listen: false` builds the app without listening. */
+  http?: { host?: string; port?: number; listen?: boolean } & Omit<NodeServerOptions, 'context'>;
+  outbox?: Omit<OutboxWorkerOptions, 'outbox' | 'relay' | 'putBatchObject'>;
+  /** The account that pays for batch entry lists in the store. Default 'node'. */
+  nodeAccount?: string;
+  /** Largest record. Default 4 GiB. */
+  maxRecordBytes?: number;
+  now?: () => number;
+};
+
+export type AegleNode = {
+  /** http://host:port, once listening. */
+  url: string;
+  app: FastifyInstance;
+  context: NodeContext;
+  worker: OutboxWorker;
+  close(): Promise<void>;
+};
+
+/**
+ * Opens a node in `dataDir`: the ObjectStore (recovering interrupted uploads), the node's SQLite
+ * database, the outbox worker (resuming every intent not yet confirmed) and the HTTP server.
+ * `close` stops accepting requests, lets those in flight finish, stops the worker, then closes
+ * the stores.
+ */
+export async function createNode(options: NodeOptions): Promise<AegleNode> {
+  const dataDir = path.resolve(options.dataDir);
+  await mkdir(dataDir, { recursive: true });
+  const store = await ObjectStore.open(path.join(dataDir, 'store'), options.storage);
+  const nodeAccount = options.nodeAccount ?? 'node';
+  store.setLimit(nodeAccount, Number.MAX_SAFE_INTEGER);
+  const db = openNodeDatabase(path.join(dataDir, 'node.sqlite'));
+  const now = options.now ?? Date.now;
+  const outbox = new Outbox(db);
+  const worker = new OutboxWorker({
+    ...options.outbox,
+    outbox,
+    relay: options.relay,
+    putBatchObject: async (bytes) =>
+      (
+        await store.put({ account: nodeAccount, size: bytes.length, source: [bytes] })
+      ).cid.toString(),
+  });
+  const sessions = new Sessions(db, { ttlMs: options.signIn.sessionTtlMs });
+  const audit = new AuditJournal(db, outbox);
+  audit.onCommit = () => worker.wake();
+  const context: NodeContext = {
+    db,
+    store,
+    catalog: new RecordCatalog(db, outbox),
+    outbox,
+    audit,
+    sessions,
+    signIn: new SignIn(db, sessions, options.signIn),
+    uploads: new UploadTickets(),
+    permissions: options.permissions,
+    ...(options.chainHealth && { chainHealth: options.chainHealth }),
+    ...(options.targets && { targets: options.targets }),
+    wakeOutbox: () => worker.wake(),
+    maxRecordBytes: options.maxRecordBytes ?? 4 * 1024 ** 3,
+    now,
+  };
+  const { host = '127.0.0.1', port = 0, listen = true, ...serverOptions } = options.http ?? {};
+  let app: FastifyInstance;
+  try {
+    app = await createNodeServer({ ...serverOptions, context });
+  } catch (error) {
+    db.close();
+    await store.close();
+    throw error;
+  }
+  worker.start();
+  const purge = setInterval(() => {
+    sessions.purgeExpired(now());
+  }, 60_000);
+  purge.unref();
+  let url = '';
+  if (listen) url = await app.listen({ host, port });
+  let closing: Promise<void> | undefined;
+  return {
+    get url() {
+      return url;
+    },
+    app,
+    context,
+    worker,
+    close() {
+      closing ??= (async () => {
+        clearInterval(purge);
+        await app.close();
+        await worker.stop();
+        db.close();
+        await store.close();
+      })();
+      return closing;
+    },
+  };
+}

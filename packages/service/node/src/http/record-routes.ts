@@ -1,0 +1,376 @@
+import { Readable } from 'node:stream';
+import type { FastifyInstance } from 'fastify';
+import { InvalidRequestError, RecordNotFoundError } from '../errors.ts';
+import { proofFromTree } from '../merkle-batch.ts';
+import type { NodeContext } from '../node-context.ts';
+import type { BatchView } from '../outbox.ts';
+import type { Hex } from '../ports.ts';
+import type { RecordMeta } from '../record-catalog.ts';
+import {
+  announceUpload,
+  assertActsFor,
+  assertMayInspect,
+  authorizeRelease,
+  decodeCursor,
+  encodeCursor,
+  receiveUpload,
+  type UploadRequest,
+} from '../records-logic.ts';
+import {
+  address,
+  anchorEntry,
+  base64,
+  bearer,
+  bytes32,
+  merkleProof,
+  problemResponses,
+  recordMeta,
+} from './schemas.ts';
+
+/** Response header carrying the caller's own wrapped data key (base64), on content reads. */
+export const WRAPPED_KEY_HEADER = 'aegle-wrapped-key';
+
+const recordIdParams = { type: 'object', properties: { id: bytes32 }, required: ['id'] } as const;
+
+export function recordRoutes(ctx: NodeContext) {
+  const withAnchor = (meta: RecordMeta) => ({
+    recordId: meta.recordId,
+    patient: meta.patient,
+    creator: meta.creator,
+    category: meta.category,
+    cid: meta.cid,
+    size: meta.size,
+    createdAt: meta.createdAt,
+    anchor: { state: ctx.outbox.stateByKey(`anchor:${meta.recordId}`) ?? 'pending' },
+  });
+
+  return async (app: FastifyInstance) => {
+    app.post<{ Body: UploadRequest }>(
+      '/records',
+      {
+        config: { auth: true },
+        schema: {
+          tags: ['records'],
+          summary:
+            'Announce a record upload: metadata, wrapped keys, signed anchor entry. Quota and permissions are checked here, before any byte is sent.',
+          security: bearer,
+          body: {
+            type: 'object',
+            additionalProperties: false,
+            required: ['recordId', 'patient', 'category', 'size', 'wrappedKeys', 'entry'],
+            properties: {
+              recordId: bytes32,
+              patient: address,
+              category: bytes32,
+              size: { type: 'integer', minimum: 0, maximum: Number.MAX_SAFE_INTEGER },
+              wrappedKeys: {
+                type: 'array',
+                minItems: 1,
+                maxItems: 64,
+                items: {
+                  type: 'object',
+                  additionalProperties: false,
+                  required: ['recipient', 'wrappedKey'],
+                  properties: { recipient: address, wrappedKey: { ...base64, minLength: 1 } },
+                },
+              },
+              entry: anchorEntry,
+            },
+          },
+          response: {
+            201: {
+              type: 'object',
+              properties: {
+                uploadId: { type: 'string' },
+                uploadUrl: { type: 'string' },
+                expiresAt: { type: 'integer' },
+              },
+              required: ['uploadId', 'uploadUrl', 'expiresAt'],
+            },
+            ...problemResponses,
+          },
+        },
+      },
+      async (request, reply) => {
+        const ticket = await announceUpload(ctx, request.caller, request.body);
+        const uploadUrl = `/records/uploads/${ticket.id}`;
+        return reply
+          .code(201)
+          .header('location', uploadUrl)
+          .send({ uploadId: ticket.id, uploadUrl, expiresAt: ticket.expiresAt });
+      },
+    );
+
+    app.put<{ Params: { uploadId: string } }>(
+      '/records/uploads/:uploadId',
+      {
+        config: { auth: true },
+        schema: {
+          tags: ['records'],
+          summary:
+            'Stream the ciphertext of an announced upload (application/octet-stream). Acknowledged once stored and its anchor journaled.',
+          security: bearer,
+          consumes: ['application/octet-stream'],
+          params: {
+            type: 'object',
+            properties: { uploadId: { type: 'string', pattern: '^[0-9a-f]{32}$' } },
+            required: ['uploadId'],
+          },
+          response: { 201: recordMeta, ...problemResponses },
+        },
+      },
+      async (request, reply) => {
+        const body = request.body as Readable | undefined;
+        if (!body || typeof (body as Readable).pipe !== 'function') {
+          throw new InvalidRequestError('Record content must be sent as application/octet-stream.');
+        }
+        // A client that goes away mid-body aborts the store's write, which then rolls back.
+        const abort = new AbortController();
+        const raw = request.raw;
+        const onClose = () => {
+          if (!raw.complete) abort.abort();
+        };
+        raw.once('close', onClose);
+        try {
+          const meta = await receiveUpload(
+            ctx,
+            request.caller,
+            request.params.uploadId,
+            body,
+            abort.signal,
+          );
+          return reply
+            .code(201)
+            .header('location', `/records/${meta.recordId}`)
+            .send(withAnchor(meta));
+        } finally {
+          raw.off('close', onClose);
+        }
+      },
+    );
+
+    app.get<{ Querystring: { patient: Hex; cursor?: string; limit?: number } }>(
+      '/records',
+      {
+        config: { auth: true },
+        schema: {
+          tags: ['records'],
+          summary:
+            "A patient's records (metadata only), oldest first; for the patient or their guardian",
+          security: bearer,
+          querystring: {
+            type: 'object',
+            additionalProperties: false,
+            required: ['patient'],
+            properties: {
+              patient: address,
+              cursor: { type: 'string', maxLength: 64 },
+              limit: { type: 'integer', minimum: 1, maximum: 500, default: 100 },
+            },
+          },
+          response: {
+            200: {
+              type: 'object',
+              properties: {
+                records: { type: 'array', items: recordMeta },
+                nextCursor: { type: 'string' },
+              },
+              required: ['records'],
+            },
+            ...problemResponses,
+          },
+        },
+      },
+      async (request) => {
+        const { patient, cursor, limit = 100 } = request.query;
+        await assertActsFor(ctx, request.caller, patient);
+        const page = ctx.catalog.list(patient, decodeCursor(cursor), limit);
+        const last = page.at(-1);
+        return {
+          records: page.map(withAnchor),
+          ...(page.length === limit && last && { nextCursor: encodeCursor(last.seq) }),
+        };
+      },
+    );
+
+    app.get<{ Params: { id: Hex } }>(
+      '/records/:id',
+      {
+        config: { auth: true },
+        schema: {
+          tags: ['records'],
+          summary:
+            "A record's metadata and the caller's own wrapped key. For anyone but the patient, journaled to the audit log before release.",
+          security: bearer,
+          params: recordIdParams,
+          response: {
+            200: {
+              type: 'object',
+              properties: {
+                record: recordMeta,
+                wrappedKey: { type: ['string', 'null'] },
+                purpose: bytes32,
+              },
+              required: ['record', 'wrappedKey'],
+            },
+            ...problemResponses,
+          },
+        },
+      },
+      async (request, reply) => {
+        const grant = await authorizeRelease(ctx, request.caller, request.params.id);
+        const key = ctx.catalog.wrappedKey(grant.record.recordId, request.caller);
+        return reply.header('cache-control', 'no-store').send({
+          record: withAnchor(grant.record),
+          wrappedKey: key ? Buffer.from(key).toString('base64') : null,
+          ...(grant.purpose && { purpose: grant.purpose }),
+        });
+      },
+    );
+
+    app.get<{ Params: { id: Hex } }>(
+      '/records/:id/content',
+      {
+        config: { auth: true },
+        schema: {
+          tags: ['records'],
+          summary: `The ciphertext, streamed, with the caller's wrapped key in the ${WRAPPED_KEY_HEADER} header (base64). For anyone but the patient, journaled to the audit log before the first byte.`,
+          security: bearer,
+          params: recordIdParams,
+          produces: ['application/octet-stream'],
+          response: {
+            200: { description: 'The ciphertext', type: 'string', format: 'binary' },
+            ...problemResponses,
+          },
+        },
+      },
+      async (request, reply) => {
+        const record = ctx.catalog.get(request.params.id);
+        if (!record || !ctx.store.has(record.cid)) throw new RecordNotFoundError();
+        const grant = await authorizeRelease(ctx, request.caller, request.params.id);
+        const key = ctx.catalog.wrappedKey(grant.record.recordId, request.caller);
+        if (key) reply.header(WRAPPED_KEY_HEADER, Buffer.from(key).toString('base64'));
+        return reply
+          .header('cache-control', 'no-store')
+          .header('content-length', grant.record.size)
+          .type('application/octet-stream')
+          .send(Readable.from(ctx.store.get(grant.record.cid)));
+      },
+    );
+
+    app.put<{ Params: { id: Hex; recipient: Hex }; Body: { wrappedKey: string } }>(
+      '/records/:id/keys/:recipient',
+      {
+        config: { auth: true },
+        schema: {
+          tags: ['records'],
+          summary:
+            "Store the record's data key wrapped for a recipient (by the patient or their guardian, e.g. with a grant)",
+          security: bearer,
+          params: {
+            type: 'object',
+            properties: { id: bytes32, recipient: address },
+            required: ['id', 'recipient'],
+          },
+          body: {
+            type: 'object',
+            additionalProperties: false,
+            required: ['wrappedKey'],
+            properties: { wrappedKey: { ...base64, minLength: 1 } },
+          },
+          response: { 204: { type: 'null' }, ...problemResponses },
+        },
+      },
+      async (request, reply) => {
+        const record = ctx.catalog.get(request.params.id);
+        if (!record) throw new RecordNotFoundError();
+        await assertActsFor(ctx, request.caller, record.patient);
+        ctx.catalog.putWrappedKey(
+          record.recordId,
+          request.params.recipient,
+          Buffer.from(request.body.wrappedKey, 'base64'),
+        );
+        return reply.code(204).send();
+      },
+    );
+
+    app.get<{ Params: { id: Hex } }>(
+      '/records/:id/keys',
+      {
+        config: { auth: true },
+        schema: {
+          tags: ['records'],
+          summary:
+            'Who holds a wrapped key of this record (addresses only); for the patient or their guardian',
+          security: bearer,
+          params: recordIdParams,
+          response: {
+            200: {
+              type: 'object',
+              properties: { recipients: { type: 'array', items: address } },
+              required: ['recipients'],
+            },
+            ...problemResponses,
+          },
+        },
+      },
+      async (request) => {
+        const record = ctx.catalog.get(request.params.id);
+        if (!record) throw new RecordNotFoundError();
+        await assertActsFor(ctx, request.caller, record.patient);
+        return { recipients: ctx.catalog.recipients(record.recordId) };
+      },
+    );
+
+    app.get<{ Params: { id: Hex } }>(
+      '/records/:id/proof',
+      {
+        config: { auth: true },
+        schema: {
+          tags: ['records'],
+          summary:
+            "The record's signed anchor entry and its Merkle inclusion proof in an anchored batch (Records.commitBatch)",
+          security: bearer,
+          params: recordIdParams,
+          response: {
+            200: {
+              type: 'object',
+              properties: { entry: anchorEntry, anchor: merkleProof },
+              required: ['entry', 'anchor'],
+            },
+            ...problemResponses,
+          },
+        },
+      },
+      async (request) => {
+        const record = ctx.catalog.get(request.params.id);
+        if (!record) throw new RecordNotFoundError();
+        await assertMayInspect(ctx, request.caller, record);
+        return {
+          entry: ctx.catalog.entry(record.recordId),
+          anchor: inclusionOf(ctx, `anchor:${record.recordId}`),
+        };
+      },
+    );
+  };
+}
+
+/** Where an intent of a Merkle batch stands, with its proof once batched. */
+export function inclusionOf(ctx: NodeContext, key: string, cache?: Map<number, BatchView>) {
+  const intent = ctx.outbox.getByKey(key, cache);
+  if (!intent) return { state: 'pending' as const };
+  const batch = intent.batch;
+  if (!batch?.merkle || batch.tree === undefined || intent.leafIndex === undefined)
+    return { state: intent.state };
+  const { leaf, proof } = proofFromTree(batch.tree, intent.leafIndex);
+  return {
+    state: intent.state,
+    root: batch.merkle.root,
+    leaf,
+    leafIndex: intent.leafIndex,
+    proof,
+    cid: batch.merkle.cid,
+    ...(batch.txHash && { txHash: batch.txHash }),
+    ...(batch.receipt && { receipt: batch.receipt }),
+  };
+}

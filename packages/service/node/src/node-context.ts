@@ -1,0 +1,40 @@
+import type { DatabaseSync } from 'node:sqlite';
+import type { ObjectStore } from '@aegle/storage';
+import type { AuditJournal } from './audit-journal.ts';
+import type { Outbox } from './outbox.ts';
+import type { ChainHealth, Hex, PermissionSource } from './ports.ts';
+import type { RecordCatalog } from './record-catalog.ts';
+import type { Sessions } from './sessions.ts';
+import type { SignIn } from './sign-in.ts';
+import type { UploadTickets } from './upload-tickets.ts';
+
+/** Where signed requests must point, when known: checked by the API before anything is journaled. */
+export type ChainTargets = {
+  chainId: number;
+  /** AegleForwarder: forward requests are verified against its EIP-712 domain. */
+  forwarder?: Hex;
+  /** Records: anchor entries are verified against its EIP-712 domain. */
+  records?: Hex;
+  consents?: Hex;
+  accounts?: Hex;
+};
+
+/** Everything the routes work with: the node's plain-logic modules and its ports. */
+export type NodeContext = {
+  db: DatabaseSync;
+  store: ObjectStore;
+  catalog: RecordCatalog;
+  outbox: Outbox;
+  audit: AuditJournal;
+  sessions: Sessions;
+  signIn: SignIn;
+  uploads: UploadTickets;
+  permissions: PermissionSource;
+  chainHealth?: ChainHealth;
+  targets?: ChainTargets;
+  /** Called after an intent is journaled, so the outbox worker starts on it at once. */
+  wakeOutbox: () => void;
+  /** Largest record a single upload may carry. */
+  maxRecordBytes: number;
+  now: () => number;
+};

@@ -1,0 +1,139 @@
+import type { DatabaseSync, StatementSync } from 'node:sqlite';
+import { RecordExistsError } from './errors.ts';
+import type { AnchorPayload } from './merkle-batch.ts';
+import { transaction } from './open-node-database.ts';
+import type { Outbox } from './outbox.ts';
+import type { Hex } from './ports.ts';
+
+export type RecordMeta = {
+  seq: number;
+  recordId: Hex;
+  patient: Hex;
+  creator: Hex;
+  category: Hex;
+  cid: string;
+  size: number;
+  createdAt: number;
+};
+
+export type NewRecord = {
+  recordId: Hex;
+  patient: Hex;
+  creator: Hex;
+  category: Hex;
+  cid: string;
+  size: number;
+  /** The data key wrapped for each recipient: opaque bytes the node never unwraps. */
+  wrappedKeys: ReadonlyArray<{ recipient: Hex; wrappedKey: Uint8Array }>;
+  /** The creator's signed anchor entry, journaled as the record's 'anchor' intent. */
+  entry: AnchorPayload;
+};
+
+type Row = Record<string, unknown>;
+
+function statements(db: DatabaseSync) {
+  const p = (sql: string) => db.prepare(sql);
+  return {
+    add: p(`INSERT INTO records (record_id, patient, creator, category, cid, size, entry, created_at)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (record_id) DO NOTHING`),
+    get: p(
+      'SELECT seq, record_id, patient, creator, category, cid, size, created_at FROM records WHERE record_id = ?',
+    ),
+    entry: p('SELECT entry FROM records WHERE record_id = ?'),
+    page: p(`SELECT seq, record_id, patient, creator, category, cid, size, created_at FROM records
+             WHERE patient = ? AND seq > ? ORDER BY seq LIMIT ?`),
+    putKey: p(`INSERT INTO wrapped_keys (record_id, recipient, wrapped_key) VALUES (?, ?, ?)
+               ON CONFLICT (record_id, recipient) DO UPDATE SET wrapped_key = excluded.wrapped_key`),
+    key: p('SELECT wrapped_key FROM wrapped_keys WHERE record_id = ? AND recipient = ?'),
+    recipients: p('SELECT recipient FROM wrapped_keys WHERE record_id = ? ORDER BY recipient'),
+  };
+}
+
+/**
+ * Record metadata and wrapped keys. A record, its keys and its anchor intent are written in one
+ * transaction: once `add` returns, the record is listed and its anchoring is journaled.
+ * Addresses and ids are stored lower-case so lookups never depend on checksum casing.
+ */
+export class RecordCatalog {
+  readonly #db: DatabaseSync;
+  readonly #outbox: Outbox;
+  readonly #sql: ReturnType<typeof statements>;
+
+  constructor(db: DatabaseSync, outbox: Outbox) {
+    this.#db = db;
+    this.#outbox = outbox;
+    this.#sql = statements(db);
+  }
+
+  /** Stores a record and journals its anchor; throws RecordExistsError for a known record id. */
+  add(record: NewRecord, now = Date.now()): RecordMeta {
+    const id = record.recordId.toLowerCase() as Hex;
+    transaction(this.#db, () => {
+      const run = this.#sql.add.run(
+        id,
+        record.patient.toLowerCase(),
+        record.creator.toLowerCase(),
+        record.category.toLowerCase(),
+        record.cid,
+        record.size,
+        JSON.stringify(record.entry),
+        now,
+      );
+      if (Number(run.changes) === 0) throw new RecordExistsError();
+      for (const { recipient, wrappedKey } of record.wrappedKeys) {
+        this.#sql.putKey.run(id, recipient.toLowerCase(), wrappedKey);
+      }
+      this.#outbox.enqueue('anchor', `anchor:${id}`, record.entry, now);
+    });
+    return this.get(id) as RecordMeta;
+  }
+
+  has(recordId: Hex): boolean {
+    return this.#sql.get.get(recordId.toLowerCase()) !== undefined;
+  }
+
+  get(recordId: Hex): RecordMeta | undefined {
+    const row = this.#sql.get.get(recordId.toLowerCase()) as Row | undefined;
+    return row && toMeta(row);
+  }
+
+  entry(recordId: Hex): AnchorPayload | undefined {
+    const row = this.#sql.entry.get(recordId.toLowerCase()) as Row | undefined;
+    return row && (JSON.parse(String(row.entry)) as AnchorPayload);
+  }
+
+  /** A patient's records after `afterSeq`, oldest first. */
+  list(patient: Hex, afterSeq: number, limit: number): RecordMeta[] {
+    return (this.#sql.page.all(patient.toLowerCase(), afterSeq, limit) as Row[]).map(toMeta);
+  }
+
+  wrappedKey(recordId: Hex, recipient: Hex): Uint8Array | undefined {
+    const row = this.#sql.key.get(recordId.toLowerCase(), recipient.toLowerCase()) as
+      | Row
+      | undefined;
+    return row && (row.wrapped_key as Uint8Array);
+  }
+
+  putWrappedKey(recordId: Hex, recipient: Hex, wrappedKey: Uint8Array): void {
+    this.#sql.putKey.run(recordId.toLowerCase(), recipient.toLowerCase(), wrappedKey);
+  }
+
+  recipients(recordId: Hex): Hex[] {
+    return (this.#sql.recipients.all(recordId.toLowerCase()) as Row[]).map(
+      (r) => r.recipient as Hex,
+    );
+  }
+}
+
+function toMeta(row: Row): RecordMeta {
+  return {
+    seq: Number(row.seq),
+    recordId: row.record_id as Hex,
+    patient: row.patient as Hex,
+    creator: row.creator as Hex,
+    category: row.category as Hex,
+    cid: String(row.cid),
+    size: Number(row.size),
+    createdAt: Number(row.created_at),
+  };
+}

@@ -1,0 +1,195 @@
+import { randomBytes } from 'node:crypto';
+import { Writable } from 'node:stream';
+import type { TestContext } from 'node:test';
+import { anchorEntryTypes, bytes32Label, recordsDomain } from '@aegle/contracts';
+import { buildUnixfsDag } from '@aegle/storage';
+import { bytesToHex, type Hex } from 'viem';
+import { generatePrivateKey, type PrivateKeyAccount, privateKeyToAccount } from 'viem/accounts';
+import { createSiweMessage } from 'viem/siwe';
+import { type AegleNode, createNode, type NodeOptions } from '../src/create-node.ts';
+import type { AnchorPayload } from '../src/merkle-batch.ts';
+import { FaultInjectingRelay } from './fault-injecting-relay.ts';
+import { GrantTable } from './grant-table.ts';
+import { tempDir } from './helpers.ts';
+
+export const CHAIN_ID = 31337;
+export const DOMAIN = 'node.aegle.test';
+/** Contract addresses the node checks signatures against (no chain here: the EIP-712 domain only). */
+export const TARGETS = {
+  chainId: CHAIN_ID,
+  records: '0x5FbDB2315678afecb367f032d93F642f64180aa3',
+  forwarder: '0xe7f1725E7734CE288F8367e1Bb143E90bb3F0512',
+  consents: '0x9fE46736679d2D9a65F0992F2272dE9f3c7fa6e0',
+  accounts: '0xCf7Ed3AccA5a467e9e704C703E8D87F634fB0Fc9',
+} as const;
+
+export class LogCapture extends Writable {
+  text = '';
+  override _write(chunk: Buffer, _enc: string, done: () => void): void {
+    this.text += chunk.toString();
+    done();
+  }
+}
+
+export type Harness = {
+  node: AegleNode;
+  url: string;
+  grants: GrantTable;
+  relay: FaultInjectingRelay;
+  log: LogCapture;
+  dataDir: string;
+};
+
+export async function startNode(
+  t: TestContext,
+  overrides: Partial<NodeOptions> & {
+    dataDir?: string;
+    grants?: GrantTable;
+    relay?: FaultInjectingRelay;
+  } = {},
+): Promise<Harness> {
+  const dataDir = overrides.dataDir ?? (await tempDir(t));
+  const grants = overrides.grants ?? new GrantTable();
+  const relay = overrides.relay ?? new FaultInjectingRelay();
+  const log = new LogCapture();
+  const node = await createNode({
+    dataDir,
+    permissions: grants,
+    relay,
+    signIn: { domain: DOMAIN, chainId: CHAIN_ID },
+    targets: TARGETS,
+    storage: { replicationFactor: 1 },
+    outbox: { baseBackoffMs: 5, maxBackoffMs: 50, confirmPollMs: 5, idleMs: 20 },
+    ...overrides,
+    http: { log: { stream: log, level: 'debug' }, ...overrides.http },
+  });
+  t.after(() => node.close());
+  return { node, url: node.url, grants, relay, log, dataDir };
+}
+
+export function newAccount(): PrivateKeyAccount {
+  return privateKeyToAccount(generatePrivateKey());
+}
+
+export async function siweMessage(
+  url: string,
+  account: PrivateKeyAccount,
+  overrides: Partial<Parameters<typeof createSiweMessage>[0]> = {},
+): Promise<string> {
+  const { nonce } = (await (await fetch(`${url}/auth/nonce`, { method: 'POST' })).json()) as {
+    nonce: string;
+  };
+  return createSiweMessage({
+    address: account.address,
+    chainId: CHAIN_ID,
+    domain: DOMAIN,
+    nonce,
+    uri: `https://${DOMAIN}/`,
+    version: '1',
+    issuedAt: new Date(),
+    ...overrides,
+  });
+}
+
+export async function signIn(url: string, account: PrivateKeyAccount): Promise<string> {
+  const message = await siweMessage(url, account);
+  const signature = await account.signMessage({ message });
+  const response = await fetch(`${url}/auth/siwe`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ message, signature }),
+  });
+  if (response.status !== 201)
+    throw new Error(`sign-in failed: ${response.status} ${await response.text()}`);
+  return ((await response.json()) as { token: string }).token;
+}
+
+export function api(url: string, token: string) {
+  return (path: string, init: RequestInit & { json?: unknown } = {}) => {
+    const headers = new Headers(init.headers);
+    headers.set('authorization', `Bearer ${token}`);
+    if (init.json !== undefined) headers.set('content-type', 'application/json');
+    return fetch(`${url}${path}`, {
+      ...init,
+      headers,
+      ...(init.json !== undefined && { body: JSON.stringify(init.json) }),
+    });
+  };
+}
+
+/** The content root (CID multihash digest) the node's ObjectStore will compute for `bytes`. */
+export async function contentRootOf(bytes: Uint8Array): Promise<Hex> {
+  const dag = buildUnixfsDag([bytes]);
+  let step = await dag.next();
+  while (!step.done) step = await dag.next();
+  return bytesToHex(step.value.cid.multihash.digest);
+}
+
+export type PreparedRecord = {
+  recordId: Hex;
+  patient: Hex;
+  category: Hex;
+  ciphertext: Uint8Array;
+  entry: AnchorPayload;
+};
+
+/** Random "ciphertext" and an anchor entry for it, signed by `creator` (EIP-712, Records domain). */
+export async function prepareRecord(
+  creator: PrivateKeyAccount,
+  patient: Hex,
+  options: { category?: string; ciphertext?: Uint8Array; signedAt?: number } = {},
+): Promise<PreparedRecord> {
+  const ciphertext = options.ciphertext ?? randomBytes(3000);
+  const recordId = bytesToHex(randomBytes(32));
+  const category = bytes32Label(options.category ?? 'Observation');
+  const message = {
+    recordId,
+    patient,
+    creator: creator.address,
+    contentRoot: await contentRootOf(ciphertext),
+    metadataHash: bytesToHex(randomBytes(32)),
+    category,
+    supersedes: `0x${'0'.repeat(64)}` as Hex,
+    nonce: BigInt(`0x${randomBytes(8).toString('hex')}`),
+    signedAt: BigInt(options.signedAt ?? Math.floor(Date.now() / 1000)),
+  };
+  const signature = await creator.signTypedData({
+    domain: recordsDomain(CHAIN_ID, TARGETS.records),
+    types: anchorEntryTypes,
+    primaryType: 'AnchorEntry',
+    message,
+  });
+  const entry: AnchorPayload = {
+    ...message,
+    nonce: message.nonce.toString(),
+    signedAt: message.signedAt.toString(),
+    signature,
+  };
+  return { recordId, patient, category, ciphertext, entry };
+}
+
+/** Announces and uploads a record; returns the final response. */
+export async function uploadRecord(
+  call: ReturnType<typeof api>,
+  record: PreparedRecord,
+  wrappedKeys: Array<{ recipient: Hex; wrappedKey: string }>,
+): Promise<Response> {
+  const announced = await call('/records', {
+    method: 'POST',
+    json: {
+      recordId: record.recordId,
+      patient: record.patient,
+      category: record.category,
+      size: record.ciphertext.length,
+      wrappedKeys,
+      entry: record.entry,
+    },
+  });
+  if (announced.status !== 201) return announced;
+  const { uploadUrl } = (await announced.json()) as { uploadUrl: string };
+  return call(uploadUrl, {
+    method: 'PUT',
+    headers: { 'content-type': 'application/octet-stream' },
+    body: record.ciphertext,
+  });
+}
