@@ -357,6 +357,23 @@ describe('batched anchors and challenges', () => {
     ]);
   });
 
+  test('a commit costs about the same whatever the batch size: at most 1,000 gas per record from 100 entries', async () => {
+    // Only the root goes on chain, so the entries' content does not matter to the gas.
+    const gasOf = async (n: number) => {
+      const receipt = await write(t, node, {
+        ...rec(),
+        functionName: 'commitBatch',
+        args: [randomBytes32(), n, `0x01551220${randomBytes32().slice(2)}`],
+      });
+      return receipt.gasUsed;
+    };
+    const small = await gasOf(1);
+    const large = await gasOf(100);
+    // Up to calldata: a zero byte in the random root or CID costs 12 gas less than a nonzero one.
+    assert.ok(large - small < 1000n && small - large < 1000n, `${small} vs ${large}`);
+    assert.ok(large / 100n <= 1000n, `${large / 100n} gas per record`);
+  });
+
   test('commit refusals: not a node, an empty batch, no CID', async () => {
     const root = randomBytes32();
     await expectRevert(
