@@ -109,10 +109,13 @@ export function attributesOf(dataSet: DataSet, file: string | undefined): DicomA
   const required = (tag: string, name: string) => {
     const value = text(tag);
     if (value === undefined) {
-      throw new DicomParseError(`the required attribute ${name} is missing`, {
-        file,
-        entry: `tag ${formatTag(tag)}`,
-      });
+      throw new DicomParseError(
+        `the required attribute ${name} is missing (absent from the data set, or the file is truncated)`,
+        {
+          file,
+          entry: `tag ${formatTag(tag)}`,
+        },
+      );
     }
     return value;
   };
