@@ -32,10 +32,13 @@ const TEMP_SUFFIX = '.tmp';
 export type BlockWriteOptions = AbortOptions & {
   /**
    * `'full'` (default): the block file and its directory entry are fsynced before `put` returns.
-   * `'deferred'`: the caller batches durability and must call `syncBlocks` on these CIDs before
-   * relying on them (the object writer does, before it commits an object).
+   * `'data'`: the file's bytes are fsynced before it is renamed into place, but the directory
+   * entry is not: the caller batches that and must call `syncBlocks(cids, { directoriesOnly:
+   * true })` before relying on the blocks (the object writer does, once per object, because one
+   * directory fsync per block costs a journal commit each).
+   * `'deferred'`: nothing is fsynced; the caller must call `syncBlocks` on these CIDs.
    */
-  sync?: 'full' | 'deferred';
+  sync?: 'full' | 'data' | 'deferred';
 };
 
 /**
@@ -88,7 +91,8 @@ export class FsBlockstore implements Blockstore {
     block: Uint8Array,
     options: BlockWriteOptions = {},
   ): Promise<void> {
-    const full = (options.sync ?? 'full') === 'full';
+    const mode = options.sync ?? 'full';
+    const full = mode === 'full';
     const { dir, file } = blockPath(cid);
     const dirPath = path.join(this.path, dir);
     const finalPath = path.join(dirPath, file);
@@ -110,7 +114,7 @@ export class FsBlockstore implements Blockstore {
         const { bytesWritten } = await handle.write(block, written, block.length - written);
         written += bytesWritten;
       }
-      if (full) await handle.datasync();
+      if (mode !== 'deferred') await handle.datasync();
       await handle.close();
       handle = undefined;
       await rename(tempPath, finalPath);
@@ -127,21 +131,25 @@ export class FsBlockstore implements Blockstore {
   }
 
   /**
-   * Makes blocks written with `sync: 'deferred'` durable: fsyncs every block file, then every
-   * shard directory holding them and the root (for shard directories created meanwhile), all in
-   * parallel. After it resolves, the blocks survive power loss.
+   * Makes blocks written with `sync: 'deferred'` (or `'data'`, with `directoriesOnly`) durable:
+   * fsyncs every block file, then every shard directory holding them and the root (for shard
+   * directories created meanwhile), in parallel. After it resolves, the blocks survive power loss.
    */
-  async syncBlocks(cids: Iterable<CID>): Promise<void> {
+  async syncBlocks(
+    cids: Iterable<CID>,
+    options: { directoriesOnly?: boolean } = {},
+  ): Promise<void> {
     const dirs = new Set<string>();
     const files: string[] = [];
     for (const cid of cids) {
       const { dir, file } = blockPath(cid);
       dirs.add(dir);
-      files.push(path.join(this.path, dir, file));
+      if (!options.directoriesOnly) files.push(path.join(this.path, dir, file));
     }
     try {
       for await (const _ of parallelMap(files, MANY_CONCURRENCY, fsyncFile));
-      await Promise.all([...dirs].map((dir) => fsyncDirectory(path.join(this.path, dir))));
+      const dirPaths = [...dirs].map((dir) => path.join(this.path, dir));
+      for await (const _ of parallelMap(dirPaths, MANY_CONCURRENCY, fsyncDirectory));
       await fsyncDirectory(this.path);
     } catch (error) {
       if (isDiskFullError(error)) throw new StorageFullError(this.path, { cause: error });

@@ -32,9 +32,15 @@ export {
   type ObjectStat,
   type Usage,
 } from './object-index.ts';
-export { ObjectStore, type ObjectStoreOptions, type PutObjectInput } from './object-store.ts';
+export {
+  OBJECT_CHUNK_SIZE,
+  ObjectStore,
+  type ObjectStoreOptions,
+  type PutObjectInput,
+} from './object-store.ts';
 export { type BlockReader, readUnixfs } from './read-unixfs.ts';
 export {
+  BlockBatch,
   type BlockReplica,
   DEFAULT_REPLICA_DIRECTORIES,
   type ReplicaFailure,

@@ -22,16 +22,20 @@ import {
 export type ObjectStoreOptions = ReplicatedBlockstoreOptions & {
   /** Replicas under the data directory (primary, backup, …). Default 2. */
   replicationFactor?: number;
-  /** Chunking of the stored DAGs; the profile is always Aegle's (raw leaves, CIDv1). */
+  /**
+   * Leaf size of the stored DAGs; the profile is always Aegle's (raw leaves, CIDv1). Default
+   * `OBJECT_CHUNK_SIZE` (1 MiB, Helia's and Filecoin's default): a quarter of the files, renames
+   * and fsyncs of kubo's 256 KiB, which is what bounds durable ingest speed.
+   */
   chunkSize?: number;
   /** Quota of an account nobody has called `setLimit` for. Default `DEFAULT_FREE_QUOTA` (1 GiB). */
   defaultLimit?: number;
-  /** Blocks being written at once during a put. Default 8 (2 MiB in flight with 256 KiB chunks). */
+  /** Blocks being written at once during a put. Default 8 (8 MiB in flight with 1 MiB chunks). */
   writeConcurrency?: number;
   /**
-   * How a put makes its blocks durable. `'object'` (default): blocks are written unsynced and
-   * fsynced all together (files, then shard directories, in parallel) before the commit.
-   * `'block'`: every block is fsynced as it is written.
+   * How a put makes its blocks durable. `'object'` (default): each block file is fsynced as it is
+   * written, and the shard directories holding them once, all together, before the commit.
+   * `'block'`: each block's directory entry is fsynced too, as it is written.
    */
   durability?: 'object' | 'block';
   /** Replaces `ReplicatedBlockstore.inDirectory(dataDir)`, e.g. to place replicas on other disks. */
@@ -48,6 +52,8 @@ export type PutObjectInput = {
 };
 
 const INDEX_FILE = 'objects.sqlite';
+/** Default leaf size of stored objects: 1 MiB (see `ObjectStoreOptions.chunkSize`). */
+export const OBJECT_CHUNK_SIZE = 1_048_576;
 const MAX_ACCOUNT_LENGTH = 256;
 
 /**
@@ -67,7 +73,7 @@ export class ObjectStore {
   readonly dataDir: string;
   readonly blockstore: ReplicatedBlockstore;
   readonly #index: ObjectIndex;
-  readonly #chunkSize: number | undefined;
+  readonly #chunkSize: number;
   readonly #writeConcurrency: number;
   readonly #durability: 'object' | 'block';
   /** Blocks (by key) that uploads in this process are writing: garbage collection keeps them. */
@@ -84,7 +90,7 @@ export class ObjectStore {
     this.dataDir = dataDir;
     this.blockstore = blockstore;
     this.#index = index;
-    this.#chunkSize = options.chunkSize;
+    this.#chunkSize = options.chunkSize ?? OBJECT_CHUNK_SIZE;
     this.#writeConcurrency = options.writeConcurrency ?? 8;
     this.#durability = options.durability ?? 'object';
   }
@@ -210,21 +216,21 @@ export class ObjectStore {
     mine: Map<string, CID>,
     signal: AbortSignal | undefined,
   ): Promise<UnixfsDagResult> {
-    const sync = this.#durability === 'block' ? 'full' : 'deferred';
+    const batch = this.blockstore.beginBatch({
+      sync: this.#durability === 'block' ? 'full' : 'data',
+    });
     const writes = new Set<Promise<void>>();
     let failure: unknown;
-    const dag = buildUnixfsDag(countBytes(source, size), { chunkSize: this.#chunkSize });
-    const written: CID[] = [];
     const startWrite = async (block: DagBlock, key: string): Promise<void> => {
       await this.#deleting.get(key);
-      // Already durable for a committed object: rewriting it unsynced could only make it worse.
+      // Already durable for a committed object: rewriting it could only make it worse.
       if (this.#index.isBlockReferenced(block.cid)) return;
-      written.push(block.cid);
-      await this.blockstore.writeVerifiedBlockToAll(block.cid, block.bytes, { sync });
+      await batch.write(block.cid, block.bytes);
     };
-    let step: IteratorResult<DagBlock, UnixfsDagResult> | undefined;
+    const dag = buildUnixfsDag(countBytes(source, size), { chunkSize: this.#chunkSize });
     try {
-      for (step = await dag.next(); !step.done; step = await dag.next()) {
+      let step = await dag.next();
+      for (; !step.done; step = await dag.next()) {
         signal?.throwIfAborted();
         const block = step.value;
         const key = blockKey(block.cid);
@@ -244,19 +250,20 @@ export class ObjectStore {
         );
         writes.add(write);
         if (writes.size >= this.#writeConcurrency) await Promise.race(writes);
-        if (failure !== undefined) break;
+        if (failure !== undefined) throw failure;
       }
-    } finally {
-      // Never roll back under a write still running: it would leave its file behind.
+      // Never sync (or roll back) under a write still running.
       await Promise.all(writes);
+      if (failure !== undefined) throw failure;
+      signal?.throwIfAborted();
+      await batch.finish();
+      return step.value;
+    } finally {
+      // On failure: let running writes settle first, so rollback does not race them and leave
+      // a file behind; and close the source.
+      await Promise.all(writes);
+      await dag.return(undefined as never).catch(() => {});
     }
-    if (failure !== undefined || !step.done) {
-      await dag.return(undefined as never);
-      throw failure;
-    }
-    const result = step.value;
-    if (sync === 'deferred') await this.blockstore.syncBlocks(written);
-    return result;
   }
 
   async #rollback(uploadId: number, mine: Map<string, CID>): Promise<void> {

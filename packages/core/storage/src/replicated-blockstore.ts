@@ -8,6 +8,7 @@ import {
   BlockNotFoundError,
   CorruptBlockError,
   InvalidStorageOptionError,
+  isDiskFullError,
   ReplicaWriteError,
   StorageFullError,
   UnrecoverableBlockError,
@@ -139,27 +140,19 @@ export class ReplicatedBlockstore implements Blockstore {
     const block = await collectBytes(bytes);
     if (!blockMatchesCid(cid, block))
       throw new CorruptBlockError(cid.toString(), 'the input to put');
-    await this.#write(cid, block, options, this.minAcks);
+    // Always fully durable: a lone put has no later batch to make it so.
+    await this.#write(cid, block, { ...options, sync: 'full' });
     return cid;
   }
 
   /**
-   * Writes a block the caller has just hashed to every replica and waits for all of them; resolves
-   * with the replicas that failed (already reported) if at least `minAcks` succeeded.
-   * Used by the object writer, which needs to know which replicas to sync.
+   * Starts a batch of block writes that becomes durable as a whole (the object writer's path):
+   * see `BlockBatch`. With `sync: 'data'` (default) blocks are written to every replica with the
+   * file data fsynced, and `finish` fsyncs their directory entries, once per shard directory
+   * instead of once per block; with `'full'` each block is wholly durable as it is written.
    */
-  async writeVerifiedBlockToAll(
-    cid: CID,
-    block: Uint8Array,
-    options: BlockWriteOptions = {},
-  ): Promise<void> {
-    await this.#write(cid, block, options, this.replicas.length);
-  }
-
-  /** `FsBlockstore.syncBlocks` on every replica in parallel; needs `minAcks` to succeed. */
-  async syncBlocks(cids: readonly CID[]): Promise<void> {
-    const results = await Promise.allSettled(this.replicas.map((r) => r.syncBlocks(cids)));
-    this.#settle(undefined, 'sync', results);
+  beginBatch(options: { sync?: 'full' | 'data' } = {}): BlockBatch {
+    return new BlockBatch(this, this.#onFailure, options.sync ?? 'data');
   }
 
   async *get(cid: CID, options: AbortOptions = {}): AsyncGenerator<Uint8Array, void, undefined> {
@@ -172,11 +165,13 @@ export class ReplicatedBlockstore implements Blockstore {
     assertSupportedHash(cid);
     const bad: number[] = [];
     let sawCorrupt = false;
+    let readError: unknown;
     for (const [index, replica] of this.replicas.entries()) {
       let bytes: Uint8Array | undefined;
       try {
         bytes = await replica.readUnverified(cid);
       } catch (error) {
+        readError ??= error;
         this.#onFailure({ replica: index, operation: 'read', cid, error });
         continue;
       }
@@ -190,8 +185,10 @@ export class ReplicatedBlockstore implements Blockstore {
         return bytes;
       }
     }
-    throw sawCorrupt
-      ? new UnrecoverableBlockError(cid.toString())
+    // Absent everywhere it could be read is "not found"; a bad or unreadable copy means the block
+    // existed and is lost.
+    throw sawCorrupt || readError !== undefined
+      ? new UnrecoverableBlockError(cid.toString(), { cause: readError })
       : new BlockNotFoundError(cid.toString());
   }
 
@@ -317,67 +314,135 @@ export class ReplicatedBlockstore implements Blockstore {
   }
 
   /**
-   * Starts the write on every replica and resolves once `waitFor` of them settled with at least
-   * `minAcks` successes; failures beyond that are reported, not thrown.
+   * Starts the write on every replica and resolves as soon as `minAcks` of them succeeded; the
+   * others finish in the background (`close` waits for them) and their failures are reported, not
+   * thrown. If `minAcks` is not reached, rejects once every write has settled (so the error counts
+   * the acks truly made, and nothing is still writing when the caller sees it).
    */
-  #write(cid: CID, block: Uint8Array, options: BlockWriteOptions, waitFor: number): Promise<void> {
-    const writes = this.replicas.map((r) => r.writeVerifiedBlock(cid, block, options));
-    if (waitFor >= writes.length) {
-      return Promise.allSettled(writes).then((results) => this.#settle(cid, 'put', results));
-    }
-    return new Promise<void>((resolve, reject) => {
-      let acks = 0;
-      const failures: { replica: number; error: unknown }[] = [];
-      let decided = false;
-      const all = Promise.allSettled(
-        writes.map((write, replica) =>
-          write.then(
-            () => {
-              acks++;
-              if (!decided && acks >= this.minAcks) {
-                decided = true;
-                resolve();
-              }
-            },
-            (error: unknown) => {
-              failures.push({ replica, error });
-              if (!decided && writes.length - failures.length < this.minAcks) {
-                decided = true;
-                const errors = failures.map((f) => f.error);
-                reject(tooFewAcks(cid, acks, this.minAcks, errors));
-              }
-            },
-          ),
-        ),
-      ).then(() => {
-        this.#background.delete(all);
-        // The write succeeded on enough replicas: the others' failures are reported, not thrown.
-        if (acks >= this.minAcks) {
-          for (const f of failures) this.#onFailure({ ...f, operation: 'put', cid });
-        }
-      });
-      this.#background.add(all);
+  #write(cid: CID, block: Uint8Array, options: BlockWriteOptions): Promise<void> {
+    let acks = 0;
+    let resolveEarly = () => {};
+    const early = new Promise<void>((resolve) => (resolveEarly = resolve));
+    const writes = this.replicas.map((r) =>
+      r.writeVerifiedBlock(cid, block, options).then(() => {
+        if (++acks === this.minAcks) resolveEarly();
+      }),
+    );
+    const all = Promise.allSettled(writes).then((results) => {
+      this.#background.delete(all);
+      const failures = results.flatMap((r, replica) =>
+        r.status === 'rejected' ? [{ replica, error: r.reason as unknown }] : [],
+      );
+      if (acks < this.minAcks) {
+        throw tooFewAcks(
+          cid,
+          acks,
+          this.minAcks,
+          failures.map((f) => f.error),
+        );
+      }
+      // The write succeeded on enough replicas: the others' failures are reported, not thrown.
+      for (const f of failures) this.#onFailure({ ...f, operation: 'put', cid });
     });
+    this.#background.add(all);
+    // Whichever comes first: enough acks, or everything settled (with enough acks or an error).
+    return Promise.race([early, all]);
+  }
+}
+
+/**
+ * Writes of many blocks that must all end up durable on at least `minAcks` replicas.
+ *
+ * A replica that fails any write or sync of the batch is dropped from it (and reported): the
+ * batch counts only replicas that hold every one of its blocks, fsynced, so "acknowledged by
+ * minAcks replicas" holds per block and for the whole object. As soon as fewer than `minAcks`
+ * replicas remain, `write` or `finish` throws (`ReplicaWriteError`, or `StorageFullError` for a
+ * full disk). Blocks a dropped replica lacks are healed by reads and scrub later.
+ */
+export class BlockBatch {
+  readonly #store: ReplicatedBlockstore;
+  readonly #onFailure: (failure: ReplicaFailure) => void;
+  /** Indexes of the replicas still in the batch. */
+  readonly #live: Set<number>;
+  readonly #errors: unknown[] = [];
+  readonly #written: CID[] = [];
+  readonly #sync: 'full' | 'data';
+
+  constructor(
+    store: ReplicatedBlockstore,
+    onFailure: (failure: ReplicaFailure) => void,
+    sync: 'full' | 'data',
+  ) {
+    this.#store = store;
+    this.#onFailure = onFailure;
+    this.#sync = sync;
+    this.#live = new Set(store.replicas.keys());
   }
 
-  #settle(
-    cid: CID | undefined,
-    operation: 'put' | 'sync',
+  /** Writes a block the caller has just hashed to `cid` to every replica still in the batch. */
+  async write(cid: CID, block: Uint8Array): Promise<void> {
+    this.#assertEnough(cid);
+    if (this.#sync === 'data') this.#written.push(cid);
+    const targets = [...this.#live];
+    const sync = this.#sync;
+    const results = await Promise.allSettled(
+      targets.map((i) => this.#replica(i).writeVerifiedBlock(cid, block, { sync })),
+    );
+    this.#drop(targets, results, 'put', cid);
+  }
+
+  /** Makes every block written so far durable on the replicas still in the batch. */
+  async finish(): Promise<void> {
+    this.#assertEnough(undefined);
+    if (this.#written.length === 0) return;
+    const targets = [...this.#live];
+    const results = await Promise.allSettled(
+      targets.map((i) => this.#replica(i).syncBlocks(this.#written, { directoriesOnly: true })),
+    );
+    this.#drop(targets, results, 'sync', undefined);
+  }
+
+  /** How many replicas hold every block of the batch (so far). */
+  get acks(): number {
+    return this.#live.size;
+  }
+
+  #replica(index: number): BlockReplica {
+    return this.#store.replicas[index] as BlockReplica;
+  }
+
+  #drop(
+    targets: number[],
     results: PromiseSettledResult<unknown>[],
+    operation: 'put' | 'sync',
+    cid: CID | undefined,
   ): void {
-    const errors = results.flatMap((r) => (r.status === 'rejected' ? [r.reason as unknown] : []));
-    const acks = results.length - errors.length;
-    if (acks < this.minAcks) throw tooFewAcks(cid, acks, this.minAcks, errors);
-    for (const [replica, r] of results.entries()) {
-      if (r.status === 'rejected') this.#onFailure({ replica, operation, cid, error: r.reason });
+    const failures: ReplicaFailure[] = [];
+    for (const [n, result] of results.entries()) {
+      if (result.status === 'fulfilled') continue;
+      const replica = targets[n] as number;
+      this.#live.delete(replica);
+      this.#errors.push(result.reason);
+      failures.push({ replica, operation, cid, error: result.reason });
+    }
+    this.#assertEnough(cid);
+    // Enough replicas are left: the failures did not fail the batch, so they are reported.
+    for (const failure of failures) this.#onFailure(failure);
+  }
+
+  #assertEnough(cid: CID | undefined): void {
+    if (this.#live.size < this.#store.minAcks) {
+      throw tooFewAcks(cid, this.#live.size, this.#store.minAcks, this.#errors);
     }
   }
 }
 
 function tooFewAcks(cid: CID | undefined, acks: number, minAcks: number, errors: unknown[]): Error {
-  // A full disk is the one cause an operator can act on directly: surface it as such.
-  const full = errors.find((e) => e instanceof StorageFullError);
-  if (full) return full as StorageFullError;
+  // A full disk is the one cause an operator can act on directly: surface it as such, whether the
+  // replica already said so or passed the raw ENOSPC up.
+  const full = errors.find((e) => e instanceof StorageFullError || isDiskFullError(e));
+  if (full instanceof StorageFullError) return full;
+  if (full !== undefined) return new StorageFullError('a replica', { cause: full });
   return new ReplicaWriteError(cid?.toString() ?? '(object sync)', acks, minAcks, errors);
 }
 
