@@ -2,6 +2,7 @@
 pragma solidity ^0.8.24;
 
 import {ERC2771Context} from "@openzeppelin/contracts/metatx/ERC2771Context.sol";
+import {Checkpoints} from "@openzeppelin/contracts/utils/structs/Checkpoints.sol";
 
 /// @title Accounts
 /// @notice Who is on the network: each address registers itself once, with a role and an
@@ -10,6 +11,8 @@ import {ERC2771Context} from "@openzeppelin/contracts/metatx/ERC2771Context.sol"
 /// A patient may name a guardian, who can then rotate the key, grant or revoke consent and write
 /// (anchor) records for them.
 contract Accounts is ERC2771Context {
+    using Checkpoints for Checkpoints.Trace208;
+
     enum Role {
         None,
         Patient,
@@ -26,20 +29,15 @@ contract Accounts is ERC2771Context {
         bytes encryptionKey;
     }
 
-    /// One guardian appointment: `guardian` (address(0) for none) acts for the patient from `since`.
-    struct GuardianTerm {
-        address guardian;
-        uint64 since;
-    }
-
     /// Shortest and longest accepted public key: X25519 (32 bytes) up to an uncompressed P-521 point.
     uint256 public constant MIN_KEY_LENGTH = 32;
     uint256 public constant MAX_KEY_LENGTH = 133;
 
     mapping(address account => Account) private _accounts;
-    /// Every appointment is kept, so "was G the guardian at time T" stays answerable: a batched
-    /// record written by a guardian is judged at its signing time, possibly long after.
-    mapping(address patient => GuardianTerm[]) private _guardianTerms;
+    /// Every appointment is kept (timestamp -> guardian address, address(0) for none), so "was G the
+    /// guardian at time T" stays answerable: a batched record written by a guardian is judged at its
+    /// signing time, possibly long after.
+    mapping(address patient => Checkpoints.Trace208) private _guardianHistory;
 
     event AccountRegistered(address indexed account, Role role, bytes encryptionKey);
     event EncryptionKeyRotated(address indexed account, bytes encryptionKey, address indexed by);
@@ -85,7 +83,7 @@ contract Accounts is ERC2771Context {
         if (guardian == patient) revert InvalidGuardian(guardian);
         if (guardian != address(0) && _accounts[guardian].role == Role.None) revert InvalidGuardian(guardian);
         a.guardian = guardian;
-        _guardianTerms[patient].push(GuardianTerm(guardian, uint64(block.timestamp)));
+        _guardianHistory[patient].push(uint48(block.timestamp), uint208(uint160(guardian)));
         emit GuardianSet(patient, guardian);
     }
 
@@ -104,11 +102,8 @@ contract Accounts is ERC2771Context {
     /// @notice The guardian of `patient` at `timestamp` (address(0) for none). An appointment made
     /// at time T counts from T on.
     function guardianAt(address patient, uint256 timestamp) external view returns (address) {
-        GuardianTerm[] storage terms = _guardianTerms[patient];
-        for (uint256 i = terms.length; i > 0; i--) {
-            if (terms[i - 1].since <= timestamp) return terms[i - 1].guardian;
-        }
-        return address(0);
+        uint48 key = timestamp > type(uint48).max ? type(uint48).max : uint48(timestamp);
+        return address(uint160(_guardianHistory[patient].upperLookupRecent(key)));
     }
 
     function encryptionKeyOf(address account) external view returns (bytes memory) {

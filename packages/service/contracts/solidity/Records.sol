@@ -15,7 +15,8 @@ import {Certification} from "./Certification.sol";
 /// CID's digest), metadata hash and category, signed by the creator (EIP-712: chain id, this
 /// contract, a nonce, the signing time). The nonce is an OpenZeppelin keyed nonce (key in the high
 /// 192 bits, sequence in the low 64): the direct path consumes it, so a creator writing from several
-/// devices uses one key per device. Two paths:
+/// devices uses one key per device; batched entries only sign it (their uniqueness is the record id,
+/// enforced by `challengeDuplicate`) and should use a fresh random key each. Two paths:
 /// - direct: `anchor` checks everything and reverts otherwise (one entry, one transaction);
 /// - batched: a node commits a Merkle root of many entries (`commitBatch`); the full entry list is
 ///   an object in content-addressed storage whose CID is emitted. Entries are checked after the

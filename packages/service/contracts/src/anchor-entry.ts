@@ -17,7 +17,12 @@ export type AnchorEntry = {
   category: Hex;
   /** The record id this one replaces, or 32 zero bytes. */
   supersedes: Hex;
-  /** OpenZeppelin keyed nonce: key << 64 | sequence. The direct path consumes it. */
+  /**
+   * OpenZeppelin keyed nonce: key << 64 | sequence. The direct path consumes it (sequence must be
+   * `Records.nonces(creator, key)`); the batched path only signs it. Use key 0 (or one key per
+   * device) for direct anchors, and a fresh random key per batched entry, so that a batched entry
+   * someone submits directly cannot use up the creator's direct-path sequence.
+   */
   nonce: bigint;
   /** Unix seconds; the entry must be anchored within `MAX_SIGNATURE_AGE` (1 day) after it. */
   signedAt: bigint;

@@ -540,6 +540,50 @@ describe('batched anchors and challenges', () => {
     });
   });
 
+  test('a guardian writes while appointed: an entry signed after the guardian was removed falls', async () => {
+    const ward = await t.actor();
+    const carer = await t.actor();
+    await register(ward, Role.Patient);
+    await register(carer, Role.Patient);
+    const appoint = (who: Hex) =>
+      write(t, ward, {
+        address: d.accounts,
+        abi: accountsAbi,
+        functionName: 'setGuardian',
+        args: [who],
+      });
+    await appoint(carer.address);
+    await t.testClient.increaseTime({ seconds: 5 });
+    await t.testClient.mine({ blocks: 1 });
+    const whileAppointed = await sign(carer, { patient: ward.address });
+    await t.testClient.increaseTime({ seconds: 5 });
+    await appoint('0x0000000000000000000000000000000000000000');
+    await t.testClient.increaseTime({ seconds: 5 });
+    await t.testClient.mine({ blocks: 1 });
+    const afterRemoval = await sign(carer, { patient: ward.address });
+    const { batchId, tree } = await commit(node, [whileAppointed, afterRemoval]);
+    await expectRevert(
+      t,
+      node2,
+      { ...rec(), functionName: 'challenge', args: [batchId, whileAppointed, proofAt(tree, 0)] },
+      'EntryIsValid',
+    );
+    const r = await write(t, node2, {
+      ...rec(),
+      functionName: 'challenge',
+      args: [batchId, afterRemoval, proofAt(tree, 1)],
+    });
+    const [log] = parseEventLogs({ abi: recordsAbi, logs: r.logs, eventName: 'EntryInvalidated' });
+    assert.equal(log?.args.fault, Fault.CreatorNotAllowed);
+    // Directly, the former guardian is refused at once.
+    await expectRevert(
+      t,
+      node,
+      { ...rec(), functionName: 'anchor', args: [await sign(carer, { patient: ward.address })] },
+      'CreatorNotAllowed',
+    );
+  });
+
   test('a duplicate record id: the later anchor falls, across batches, against a direct anchor, within a batch', async () => {
     const challenger = await t.actor();
     const dup = (a: bigint, ea: AnchorEntry, pa: Hex[], b: bigint, eb: AnchorEntry, pb: Hex[]) => ({
