@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
-import { readFileSync, statSync } from 'node:fs';
+import { readFileSync, rmSync, statSync } from 'node:fs';
+import { join } from 'node:path';
 import { after, test } from 'node:test';
 import {
   accountsAbi,
@@ -127,4 +128,18 @@ test('a clean stop is not reported as a crash', async () => {
   await chain.stop();
   assert.equal(await chain.anvil?.exited, undefined);
   assert.equal(crashes.length, 0);
+});
+
+test('a deployment record whose chain state is gone is refused, not silently redeployed', async () => {
+  const other = makeTempDir('embedded-lost');
+  try {
+    const chain = await startEmbeddedChain({ dataDir: other.path });
+    await chain.stop();
+    rmSync(join(other.path, 'chain', 'anvil-state.json'));
+    await assert.rejects(startEmbeddedChain({ dataDir: other.path }), {
+      name: 'DeploymentMismatchError',
+    });
+  } finally {
+    other.remove();
+  }
 });

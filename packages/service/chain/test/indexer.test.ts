@@ -7,6 +7,7 @@ import { type Hex, keccak256 } from 'viem';
 import type { AegleChain } from '../src/chain.ts';
 
 import { createIndexer } from '../src/indexer/create-indexer.ts';
+import { loadBatchEntries } from '../src/indexer/load-batch-entries.ts';
 import { mayRead, PURPOSE_OWNER } from '../src/indexer/may-read.ts';
 import {
   accountOf,
@@ -105,6 +106,7 @@ test('indexes accounts, roles, keys, certificates, anchors, batches, invalidatio
     s.patient.address,
     `0x${'cd'.repeat(32)}`,
   ]);
+  await rpc(chain.publicClient, 'evm_increaseTime', [60]); // give the certificate a window of its own
   await send(chain, operator(), contracts.certification, certificationAbi, 'revoke', [
     s.provider.address,
   ]);
@@ -126,6 +128,21 @@ test('indexes accounts, roles, keys, certificates, anchors, batches, invalidatio
   assert.ok(certs[0]?.endedAt !== undefined);
   assert.equal(isCertifiedAt(db, s.provider.address, now), false);
   assert.equal(isCertifiedAt(db, s.provider.address, certs[0]?.issuedAt as number), true);
+  const issuedAt = certs[0]?.issuedAt as number;
+  const endedAt = certs[0]?.endedAt as number;
+  for (const t of [issuedAt - 1, issuedAt, endedAt - 1, endedAt, now]) {
+    const onChain = await chain.publicClient.readContract({
+      address: contracts.certification,
+      abi: certificationAbi,
+      functionName: 'isCertifiedAt',
+      args: [s.provider.address, BigInt(t)],
+    });
+    assert.equal(
+      isCertifiedAt(db, s.provider.address, t),
+      onChain,
+      `isCertifiedAt(${t - issuedAt})`,
+    );
+  }
   assert.equal(writeAllowedAt(db, rogue.address, s.patient.address, now), false);
   assert.equal(writeAllowedAt(db, s.patient.address, s.patient.address, now), true);
 
@@ -389,6 +406,44 @@ test('after a snapshot revert the index matches the chain again, on more than 1,
   }
   db.close();
 });
+
+test('the background loop follows new events until stopped; a wrong entry list is refused', async () => {
+  const errors: unknown[] = [];
+  const indexer = createIndexer({
+    db: openIndexDatabase(join(dir.path, 'index-loop.sqlite')),
+    publicClient: chain.publicClient,
+    deployment: chain.deployment,
+    pollIntervalMs: 20,
+    onError: (e) => errors.push(e),
+  });
+  indexer.start();
+  const newcomer = await newActor(chain);
+  await register(chain, newcomer, Role.Institution);
+  await until(() => accountOf(indexer.db, newcomer.address) !== undefined);
+  await indexer.stop();
+  assert.equal(accountOf(indexer.db, newcomer.address)?.role, Role.Institution);
+  assert.deepEqual(errors, []);
+
+  const patient = await newActor(chain);
+  await register(chain, patient, Role.Patient);
+  const listed = [await makeEntry(chain, patient, patient.address, b32('Observation'))];
+  const { batchId } = await commitBatch(listed);
+  await indexer.sync();
+  const impostor = [await makeEntry(chain, patient, patient.address, b32('Observation'))];
+  assert.throws(() => loadBatchEntries(indexer.db, batchId, impostor), {
+    name: 'BatchMismatchError',
+  });
+  assert.equal(loadBatchEntries(indexer.db, batchId, listed), true);
+  assert.equal(standingAnchor(indexer.db, listed[0]?.recordId as Hex)?.batchId, Number(batchId));
+  assert.equal(standingAnchor(indexer.db, impostor[0]?.recordId as Hex), undefined);
+  indexer.db.close();
+});
+
+/** Wait for a condition the background loop will make true (bounded, so a bug fails the test). */
+async function until(condition: () => boolean): Promise<void> {
+  for (let i = 0; i < 500 && !condition(); i++) await new Promise((r) => setTimeout(r, 20));
+  assert.ok(condition(), 'the condition became true');
+}
 
 function countRows(db: DatabaseSync, table: string): number {
   return (db.prepare(`SELECT count(*) AS n FROM ${table}`).get() as { n: number }).n;
