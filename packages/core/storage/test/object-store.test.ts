@@ -1,0 +1,333 @@
+import assert from 'node:assert/strict';
+import { createHash } from 'node:crypto';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { after, before, test } from 'node:test';
+import type { CID } from 'multiformats/cid';
+import {
+  buildUnixfsDag,
+  DEFAULT_FREE_QUOTA,
+  FsBlockstore,
+  OBJECT_CHUNK_SIZE,
+  ObjectStore,
+  type ObjectStoreOptions,
+  ReplicatedBlockstore,
+} from '../src/index.ts';
+import { blockFile, blockFiles, corruptBlock, tempFiles } from './disk.ts';
+import { FaultyReplica } from './faulty-replica.ts';
+import { seededBuffer, seededBytes } from './seeded-bytes.ts';
+
+const MiB = 1024 * 1024;
+const ALICE = '0x00000000000000000000000000000000000a11ce';
+const BOB = '0x0000000000000000000000000000000000000b0b';
+
+let root: string;
+let counter = 0;
+before(async () => {
+  root = await mkdtemp(path.join(tmpdir(), 'aegle-objects-'));
+});
+after(async () => {
+  await rm(root, { recursive: true, force: true });
+});
+
+async function openStore(options: ObjectStoreOptions = {}) {
+  const dataDir = path.join(root, `store-${counter++}`);
+  const store = await ObjectStore.open(dataDir, { onReplicaFailure: () => {}, ...options });
+  const replicas = store.blockstore.replicas.map((r) => r.path);
+  return { store, dataDir, replicas };
+}
+
+/** A store whose backup replica is a fault injector (see test/faulty-replica.ts). */
+async function openStoreWithFaulty(minAcks: number) {
+  const dataDir = path.join(root, `store-${counter++}`);
+  const faulty = new FaultyReplica(path.join(dataDir, 'blocks-backup'));
+  const blockstore = new ReplicatedBlockstore(
+    [new FsBlockstore(path.join(dataDir, 'blocks-primary')), faulty],
+    { minAcks, onReplicaFailure: () => {} },
+  );
+  const store = await ObjectStore.open(dataDir, { blockstore });
+  return { store, faulty, replicas: blockstore.replicas.map((r) => r.path) };
+}
+
+async function collect(source: AsyncIterable<Uint8Array>): Promise<Buffer> {
+  const parts: Uint8Array[] = [];
+  for await (const part of source) parts.push(part);
+  return Buffer.concat(parts);
+}
+
+async function allBlockFiles(replicas: string[]): Promise<string[][]> {
+  return Promise.all(replicas.map((r) => blockFiles(r)));
+}
+
+async function allTempFiles(replicas: string[]): Promise<string[]> {
+  return (await Promise.all(replicas.map((r) => tempFiles(r)))).flat();
+}
+
+/** The CIDs of every block of the DAG of `bytes` (as ObjectStore builds it), in order. */
+async function dagBlocks(bytes: Uint8Array): Promise<CID[]> {
+  const cids: CID[] = [];
+  for await (const block of buildUnixfsDag([bytes], { chunkSize: OBJECT_CHUNK_SIZE })) {
+    cids.push(block.cid);
+  }
+  return cids;
+}
+
+test('put stores an object on both replicas; get, has, stat and list see it once committed', async () => {
+  const { store, replicas } = await openStore();
+  const bytes = await seededBuffer('round trip', 3 * MiB + 5);
+  const { cid, size } = await store.put({ account: ALICE, size: bytes.length, source: [bytes] });
+  assert.equal(size, bytes.length);
+  assert.deepEqual(await collect(store.get(cid)), bytes);
+  assert.equal(store.has(cid), true);
+  assert.equal(store.has(cid.toString()), true);
+  const stat = store.stat(cid);
+  assert.equal(stat.size, bytes.length);
+  assert.equal(stat.blockCount, 5); // four 1 MiB leaves and a root
+  assert.deepEqual(
+    store.list(ALICE).map((o) => [o.cid.toString(), o.size]),
+    [[cid.toString(), bytes.length]],
+  );
+  const expected = await dagBlocks(bytes);
+  assert.equal(expected.at(-1)?.toString(), cid.toString());
+  for (const replica of replicas) {
+    assert.equal((await blockFiles(replica)).length, 5);
+    for (const block of expected) await readFile(blockFile(replica, block));
+  }
+  assert.deepEqual(await allTempFiles(replicas), []);
+  await store.close();
+});
+
+test('every account starts with 1 GiB free; usage counts committed bytes per account', async () => {
+  const { store } = await openStore();
+  assert.deepEqual(store.usage(ALICE), { used: 0, reserved: 0, limit: DEFAULT_FREE_QUOTA });
+  assert.equal(DEFAULT_FREE_QUOTA, 1024 ** 3);
+  const bytes = await seededBuffer('usage', 100_000);
+  await store.put({ account: ALICE, size: bytes.length, source: [bytes] });
+  assert.deepEqual(store.usage(ALICE), {
+    used: 100_000,
+    reserved: 0,
+    limit: DEFAULT_FREE_QUOTA,
+  });
+  assert.equal(store.usage(BOB).used, 0);
+  await store.close();
+});
+
+test('a put past the quota fails with QuotaExceededError before reading or storing anything', async () => {
+  const { store, replicas } = await openStore();
+  const first = await seededBuffer('fits', 2 * MiB);
+  await store.put({ account: ALICE, size: first.length, source: [first] });
+  const before = await allBlockFiles(replicas);
+  let read = false;
+  const untouched = (async function* () {
+    read = true;
+    yield new Uint8Array(1);
+  })();
+  await assert.rejects(
+    store.put({ account: ALICE, size: DEFAULT_FREE_QUOTA - first.length + 1, source: untouched }),
+    (error: Error & { used?: number; limit?: number; requested?: number }) => {
+      assert.equal(error.name, 'QuotaExceededError');
+      assert.equal(error.used, first.length);
+      assert.equal(error.limit, DEFAULT_FREE_QUOTA);
+      return true;
+    },
+  );
+  assert.equal(read, false);
+  assert.deepEqual(await allBlockFiles(replicas), before);
+  assert.deepEqual(store.usage(ALICE), {
+    used: first.length,
+    reserved: 0,
+    limit: DEFAULT_FREE_QUOTA,
+  });
+  // Exactly up to the limit still fits.
+  store.setLimit(ALICE, first.length + 1000);
+  const rest = await seededBuffer('the rest', 1000);
+  await store.put({ account: ALICE, size: rest.length, source: [rest] });
+  assert.equal(store.usage(ALICE).used, first.length + 1000);
+  await assert.rejects(store.put({ account: ALICE, size: 1, source: [new Uint8Array(1)] }), {
+    name: 'QuotaExceededError',
+  });
+  await store.close();
+});
+
+test('deleting releases quota and blocks; blocks shared between objects are refcounted', async () => {
+  const { store, replicas } = await openStore();
+  // B starts with A's first 2 MiB, so their first two leaves are the same blocks.
+  const a = await seededBuffer('shared', 3 * MiB);
+  const b = Buffer.concat([a.subarray(0, 2 * MiB), await seededBuffer('own tail', MiB + 7)]);
+  const shared = (await dagBlocks(a)).slice(0, 2);
+  assert.deepEqual((await dagBlocks(b)).slice(0, 2).map(String), shared.map(String));
+  const { cid: cidA } = await store.put({ account: ALICE, size: a.length, source: [a] });
+  const { cid: cidB } = await store.put({ account: ALICE, size: b.length, source: [b] });
+  // A: 3 leaves + root; B: 2 shared leaves + 2 own leaves + root → 4 + 3 distinct files.
+  for (const files of await allBlockFiles(replicas)) assert.equal(files.length, 7);
+  assert.equal(store.usage(ALICE).used, a.length + b.length);
+
+  await store.delete(ALICE, cidA);
+  assert.equal(store.usage(ALICE).used, b.length);
+  assert.equal(store.has(cidA), false);
+  await assert.rejects(collect(store.get(cidA)), { name: 'ObjectNotFoundError' });
+  for (const files of await allBlockFiles(replicas)) assert.equal(files.length, 5);
+  for (const replica of replicas) {
+    for (const block of shared) await readFile(blockFile(replica, block));
+  }
+  assert.deepEqual(await collect(store.get(cidB)), b);
+
+  await store.delete(ALICE, cidB);
+  assert.deepEqual(store.usage(ALICE), { used: 0, reserved: 0, limit: DEFAULT_FREE_QUOTA });
+  assert.deepEqual(await allBlockFiles(replicas), [[], []]);
+  await assert.rejects(store.delete(ALICE, cidB), { name: 'ObjectNotFoundError' });
+  await store.close();
+});
+
+test('two accounts storing the same object each pay for it; it lives until both delete it', async () => {
+  const { store, replicas } = await openStore();
+  const bytes = await seededBuffer('same content', MiB + 1);
+  const { cid } = await store.put({ account: ALICE, size: bytes.length, source: [bytes] });
+  await store.put({ account: BOB, size: bytes.length, source: [bytes] });
+  assert.equal(store.usage(ALICE).used, bytes.length);
+  assert.equal(store.usage(BOB).used, bytes.length);
+  await store.delete(ALICE, cid);
+  assert.deepEqual(await collect(store.get(cid)), bytes);
+  await assert.rejects(store.delete(ALICE, cid), { name: 'ObjectNotFoundError' });
+  await store.delete(BOB, cid);
+  assert.equal(store.has(cid), false);
+  assert.deepEqual(await allBlockFiles(replicas), [[], []]);
+  await store.close();
+});
+
+test('an abort mid-put leaves nothing behind', async () => {
+  const { store, replicas } = await openStore();
+  const controller = new AbortController();
+  const size = 16 * MiB;
+  let yielded = 0;
+  const source = (async function* () {
+    for await (const piece of seededBytes('aborted', size, MiB)) {
+      yielded += piece.length;
+      // Abort once several blocks are on disk.
+      if (yielded === 6 * MiB) {
+        while ((await blockFiles(replicas[0] as string)).length < 3) {
+          await new Promise((resolve) => setTimeout(resolve, 5));
+        }
+        controller.abort();
+      }
+      yield piece;
+    }
+  })();
+  await assert.rejects(store.put({ account: ALICE, size, source, signal: controller.signal }), {
+    name: 'AbortError',
+  });
+  assert.ok(yielded < size);
+  assert.deepEqual(await allBlockFiles(replicas), [[], []]);
+  assert.deepEqual(await allTempFiles(replicas), []);
+  assert.deepEqual(store.usage(ALICE), { used: 0, reserved: 0, limit: DEFAULT_FREE_QUOTA });
+  assert.deepEqual(store.list(ALICE), []);
+  await store.close();
+});
+
+test('a source yielding fewer or more bytes than declared is rolled back', async () => {
+  const { store, replicas } = await openStore();
+  const bytes = await seededBuffer('mismatch', 3 * MiB);
+  await assert.rejects(store.put({ account: ALICE, size: bytes.length + 1, source: [bytes] }), {
+    name: 'SizeMismatchError',
+  });
+  await assert.rejects(store.put({ account: ALICE, size: bytes.length - 1, source: [bytes] }), {
+    name: 'SizeMismatchError',
+  });
+  assert.deepEqual(await allBlockFiles(replicas), [[], []]);
+  assert.deepEqual(store.usage(ALICE), { used: 0, reserved: 0, limit: DEFAULT_FREE_QUOTA });
+  await store.close();
+});
+
+test('a replica failing mid-put below minAcks fails the put and leaves nothing behind', async () => {
+  const { store, faulty, replicas } = await openStoreWithFaulty(2);
+  faulty.failWritesAfter = 2;
+  const bytes = await seededBuffer('replica dies', 6 * MiB);
+  await assert.rejects(store.put({ account: ALICE, size: bytes.length, source: [bytes] }), {
+    name: 'ReplicaWriteError',
+  });
+  assert.deepEqual(await allBlockFiles(replicas), [[], []]);
+  assert.deepEqual(await allTempFiles(replicas), []);
+  assert.deepEqual(store.usage(ALICE), { used: 0, reserved: 0, limit: DEFAULT_FREE_QUOTA });
+  await store.close();
+});
+
+test('with minAcks 1, a put survives a failing replica, and scrub later fills it in', async () => {
+  const { store, faulty, replicas } = await openStoreWithFaulty(1);
+  faulty.failWritesAfter = 2;
+  const bytes = await seededBuffer('degraded', 6 * MiB);
+  const { cid } = await store.put({ account: ALICE, size: bytes.length, source: [bytes] });
+  const [primary, backup] = await allBlockFiles(replicas);
+  assert.equal(primary?.length, 7);
+  assert.equal(backup?.length, 2);
+  // The replica comes back: scrub copies the 5 blocks it missed.
+  faulty.failWritesAfter = Number.POSITIVE_INFINITY;
+  const report = await store.scrub();
+  assert.deepEqual(
+    { checked: report.checked, repaired: report.repaired, lost: report.unrecoverable.length },
+    { checked: 7, repaired: 5, lost: 0 },
+  );
+  assert.equal((await blockFiles(replicas[1] as string)).length, 7);
+  assert.deepEqual(await collect(store.get(cid)), bytes);
+  await store.close();
+});
+
+test('a full disk fails the put with StorageFullError and leaves nothing behind', async () => {
+  const { store, faulty, replicas } = await openStoreWithFaulty(2);
+  faulty.failWritesAfter = 3;
+  faulty.fault = 'enospc';
+  const bytes = await seededBuffer('disk full', 6 * MiB);
+  await assert.rejects(store.put({ account: ALICE, size: bytes.length, source: [bytes] }), {
+    name: 'StorageFullError',
+  });
+  assert.deepEqual(await allBlockFiles(replicas), [[], []]);
+  assert.deepEqual(await allTempFiles(replicas), []);
+  assert.deepEqual(store.usage(ALICE), { used: 0, reserved: 0, limit: DEFAULT_FREE_QUOTA });
+  await store.close();
+});
+
+test('get heals a corrupted leaf on the primary; a leaf lost everywhere fails naming its CID', async () => {
+  const { store, replicas } = await openStore();
+  const [primary, backup] = replicas as [string, string];
+  const bytes = await seededBuffer('heal through get', 4 * MiB + 1);
+  const { cid } = await store.put({ account: ALICE, size: bytes.length, source: [bytes] });
+  const blocks = await dagBlocks(bytes);
+  const leaf = blocks[1] as CID;
+  await corruptBlock(primary, leaf);
+  assert.deepEqual(await collect(store.get(cid)), bytes);
+  const expectedLeaf = bytes.subarray(MiB, 2 * MiB);
+  assert.deepEqual(await readFile(blockFile(primary, leaf)), expectedLeaf);
+
+  const lost = blocks[2] as CID;
+  await rm(blockFile(primary, lost));
+  await rm(blockFile(backup, lost));
+  await assert.rejects(collect(store.get(cid)), (error: Error & { cid?: string }) => {
+    assert.equal(error.name, 'BlockNotFoundError');
+    assert.equal(error.cid, lost.toString());
+    assert.ok(error.message.includes(lost.toString()));
+    return true;
+  });
+  // Scrub through the store knows the lost block from the index, though no replica has a file.
+  await corruptBlock(backup, blocks[0] as CID);
+  const report = await store.scrub();
+  assert.equal(report.checked, blocks.length);
+  assert.equal(report.repaired, 1);
+  assert.deepEqual(report.unrecoverable.map(String), [lost.toString()]);
+  await store.close();
+});
+
+test('a digest of what get streams equals the source, for a size that is not a chunk multiple', async () => {
+  const { store } = await openStore({ chunkSize: 100_000 });
+  const size = 2_345_678;
+  const { cid } = await store.put({
+    account: ALICE,
+    size,
+    source: seededBytes('digest', size, 77_777),
+  });
+  const want = createHash('sha256');
+  for await (const piece of seededBytes('digest', size)) want.update(piece);
+  const got = createHash('sha256');
+  for await (const piece of store.get(cid)) got.update(piece);
+  assert.equal(got.digest('hex'), want.digest('hex'));
+  await store.close();
+});
