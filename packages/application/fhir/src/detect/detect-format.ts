@@ -71,11 +71,15 @@ export function detectFormat(
 
 function detectJson(text: string, file: string | undefined): DetectedFormat {
   let json: unknown;
+  const source = text.replace(/^\uFEFF/, '');
   try {
-    json = JSON.parse(text.replace(/^\uFEFF/, ''));
+    json = JSON.parse(source);
   } catch (error) {
     const message = error instanceof Error ? error.message : '';
-    if (/end of (JSON )?(input|data)|Unterminated/i.test(message)) {
+    // V8 names the offset where parsing stopped: at the very end, the document was cut short.
+    const position = /at position (\d+)/.exec(message)?.[1];
+    const atEnd = position !== undefined && Number(position) >= source.trimEnd().length;
+    if (atEnd || /end of (JSON )?(input|data)|Unterminated/i.test(message)) {
       throw new TruncatedInputError(
         'JSON',
         'the document ends before its last value is closed',
