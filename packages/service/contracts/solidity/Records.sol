@@ -257,6 +257,18 @@ contract Records is EIP712, NoncesKeyed, ERC2771Context {
         return (MerkleProof.verifyCalldata(proof, b.root, leaf), _invalid[batchId][leaf]);
     }
 
+    /// @notice Whether entry `e` is in batch `batchId` (by `proof`), and whether it was found invalid:
+    /// what a client needs, with only an RPC URL, to trust one batched record.
+    function verifyEntry(uint256 batchId, Entry calldata e, bytes32[] calldata proof)
+        external
+        view
+        returns (bool included, Fault fault)
+    {
+        Batch storage b = _batch(batchId);
+        bytes32 leaf = leafOf(e);
+        return (MerkleProof.verifyCalldata(proof, b.root, leaf), _invalid[batchId][leaf]);
+    }
+
     function batchCount() external view returns (uint256) {
         return _batches.length;
     }

@@ -468,6 +468,18 @@ describe('batched anchors and challenges', () => {
       true,
       Fault.CreatorNotAllowed,
     ]);
+    assert.deepEqual(await read('verifyEntry', [batchId, bad, proofAt(tree, 1)]), [
+      true,
+      Fault.CreatorNotAllowed,
+    ]);
+    assert.deepEqual(await read('verifyEntry', [batchId, good, proofAt(tree, 0)]), [
+      true,
+      Fault.None,
+    ]);
+    assert.deepEqual(await read('verifyEntry', [batchId, good, proofAt(tree, 1)]), [
+      false,
+      Fault.None,
+    ]);
 
     await expectRevert(
       t,
