@@ -17,6 +17,8 @@ export type StartAnvilOptions = {
   onCrash?: (error: AnvilCrashedError) => void;
   /** How long to wait for the RPC to answer, in ms. Default 15000. */
   startTimeoutMs?: number;
+  /** How long stop() waits for the state dump after SIGTERM before SIGKILL, in ms. Default 30000. */
+  stopTimeoutMs?: number;
 };
 
 export type EmbeddedAnvil = {
@@ -75,36 +77,61 @@ export async function startAnvil(options: StartAnvilOptions): Promise<EmbeddedAn
   child.stderr?.pipe(log);
 
   let stopping = false;
+  let started = false;
+  // If this process exits without stop(), do not leave anvil running on its own.
+  const killOnExit = () => child.kill('SIGTERM');
+  process.once('exit', killOnExit);
   const exited = new Promise<AnvilCrashedError | undefined>((resolve) => {
     child.once('close', (code, signal) => {
       log.end();
+      process.off('exit', killOnExit);
       if (stopping) return resolve(undefined);
       const error = new AnvilCrashedError(code, signal);
-      options.onCrash?.(error);
+      // A failure during start-up is reported by startAnvil's rejection, not as a crash.
+      if (started) options.onCrash?.(error);
       resolve(error);
     });
   });
 
-  const port = await waitForListening(child, log, options.startTimeoutMs ?? 15_000, exited);
-  const rpcUrl = `http://127.0.0.1:${port}`;
-  await waitForRpc(rpcUrl, options.startTimeoutMs ?? 15_000);
+  try {
+    const port = await waitForListening(child, log, options.startTimeoutMs ?? 15_000, exited);
+    const rpcUrl = `http://127.0.0.1:${port}`;
+    await waitForRpc(rpcUrl, options.startTimeoutMs ?? 15_000);
+    started = true;
+    return handle(rpcUrl, port);
+  } catch (error) {
+    stopping = true;
+    child.kill('SIGKILL');
+    await exited;
+    throw error;
+  }
 
-  let stopped: Promise<void> | undefined;
-  return {
-    rpcUrl,
-    port,
-    pid: child.pid ?? -1,
-    statePath,
-    exited,
-    stop() {
-      stopped ??= (async () => {
-        stopping = true;
-        if (child.exitCode === null && child.signalCode === null) child.kill('SIGTERM');
-        await exited;
-      })();
-      return stopped;
-    },
-  };
+  function handle(rpcUrl: string, port: number): EmbeddedAnvil {
+    let stopped: Promise<void> | undefined;
+    return {
+      rpcUrl,
+      port,
+      pid: child.pid ?? -1,
+      statePath,
+      exited,
+      stop() {
+        stopped ??= (async () => {
+          // Already exited (a crash): nothing to stop, and the crash stays reported as one.
+          if (child.exitCode !== null || child.signalCode !== null) {
+            await exited;
+            return;
+          }
+          stopping = true;
+          child.kill('SIGTERM');
+          // anvil dumps its state on SIGTERM; a hung dump must not hang the node's shutdown.
+          const timer = setTimeout(() => child.kill('SIGKILL'), options.stopTimeoutMs ?? 30_000);
+          await exited;
+          clearTimeout(timer);
+        })();
+        return stopped;
+      },
+    };
+  }
 }
 
 /** Reads anvil's stdout until it announces its port. */

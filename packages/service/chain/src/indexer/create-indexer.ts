@@ -100,7 +100,15 @@ export function createIndexer(options: IndexerOptions): Indexer {
       setMeta(db, 'cursor', String(ancestor));
     });
 
-  const sync = async (): Promise<SyncResult> => {
+  // One round at a time: the background loop and a caller's sync() must not interleave.
+  let queue: Promise<unknown> = Promise.resolve();
+  const sync = (): Promise<SyncResult> => {
+    const round = queue.then(syncRound, syncRound);
+    queue = round.catch(() => {});
+    return round;
+  };
+
+  const syncRound = async (): Promise<SyncResult> => {
     let rolledBackTo: number | undefined;
     let from = cursor();
     if (from > genesis) {
