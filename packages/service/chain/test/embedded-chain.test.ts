@@ -13,10 +13,13 @@ import {
 
 import { deploymentPath, readDeployment } from '../src/deployment.ts';
 import type { AnvilCrashedError } from '../src/errors.ts';
+import { createIndexer } from '../src/indexer/create-indexer.ts';
+import { mayRead } from '../src/indexer/may-read.ts';
+import { openIndexDatabase } from '../src/indexer/schema.ts';
 import { operatorKeyPath } from '../src/operator-key.ts';
 import { startEmbeddedChain } from '../src/start-embedded-chain.ts';
 import { verifyRecordInclusion } from '../src/verify-record-inclusion.ts';
-import { b32, makeTempDir, Role, Scope, writeScenario } from './helpers.ts';
+import { b32, latestTimestamp, makeTempDir, Role, Scope, writeScenario } from './helpers.ts';
 
 const dir = makeTempDir('embedded');
 after(() => dir.remove());
@@ -24,6 +27,8 @@ after(() => dir.remove());
 test('first start deploys and records; a restart keeps every account, certificate, anchor, grant and audit root', async () => {
   const first = await startEmbeddedChain({ dataDir: dir.path });
   let scenario: Awaited<ReturnType<typeof writeScenario>>;
+  let indexedTo = 0;
+  const indexPath = join(dir.path, 'index.sqlite');
   try {
     const recorded = readDeployment(deploymentPath(dir.path));
     assert.deepEqual(recorded, first.deployment);
@@ -40,6 +45,13 @@ test('first start deploys and records; a restart keeps every account, certificat
       }),
     );
     scenario = await writeScenario(first);
+    const indexer = createIndexer({
+      db: openIndexDatabase(indexPath),
+      publicClient: first.publicClient,
+      deployment: first.deployment,
+    });
+    indexedTo = (await indexer.sync()).cursor;
+    indexer.db.close();
   } finally {
     await first.stop();
   }
@@ -48,6 +60,25 @@ test('first start deploys and records; a restart keeps every account, certificat
   const second = await startEmbeddedChain({ dataDir: dir.path });
   try {
     assert.notEqual(second.anvil?.pid, first.anvil?.pid);
+    // The reloaded chain has the same blocks (same hashes): the index resumes, nothing rolls back.
+    const indexer = createIndexer({
+      db: openIndexDatabase(indexPath),
+      publicClient: second.publicClient,
+      deployment: second.deployment,
+    });
+    const resumed = await indexer.sync();
+    assert.equal(resumed.rolledBackTo, undefined);
+    assert.equal(resumed.cursor, indexedTo);
+    assert.equal(
+      mayRead(
+        indexer.db,
+        scenario.researcher.address,
+        scenario.direct.recordId,
+        Number(await latestTimestamp(second)),
+      ).reason,
+      'category-grant',
+    );
+    indexer.db.close();
     assert.equal(readFileSync(operatorKeyPath(dir.path), 'utf8'), keyBefore);
     assert.deepEqual(second.deployment, first.deployment);
     const { contracts } = second.deployment;
