@@ -459,3 +459,11 @@ describe('broken messages', () => {
     );
   });
 });
+
+test('messages that reuse a control id (ADT^A01, A04, A08 fixtures: MSG00001) get distinct ids', () => {
+  const ids = ['ADT-A01-02.hl7', 'ADT-A04-02.hl7', 'ADT-A08-02.hl7'].map((file) =>
+    convert(file).bundle.entry.map((entry) => entry.fullUrl),
+  );
+  const all = ids.flat();
+  assert.equal(new Set(all).size, all.length);
+});

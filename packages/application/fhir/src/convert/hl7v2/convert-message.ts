@@ -74,11 +74,19 @@ class MessageConverter {
     this.messageCode = this.value(this.msh, 9, 1);
     const controlId = this.value(this.msh, 10);
     // The natural key of a message is its sender plus its control id (MSH-10 is unique per
-    // sender). Without a control id, the content itself is the key.
+    // sender), with its time (MSH-7) and type (MSH-9) because senders, and test suites, do
+    // reuse control ids: a resent message keeps all four, so a re-import is idempotent.
+    // Without a control id, the content itself is the key.
     this.key =
       controlId === ''
         ? ['content', createHash('sha256').update(input).digest('hex')]
-        : [this.value(this.msh, 3), this.value(this.msh, 4), controlId];
+        : [
+            this.value(this.msh, 3),
+            this.value(this.msh, 4),
+            controlId,
+            this.value(this.msh, 7),
+            hl7Repetitions(message, this.msh, 9)[0] ?? '',
+          ];
   }
 
   value(
