@@ -328,6 +328,12 @@ describe('other message types', () => {
     }
     const oml = convert('MDHHS-OML-O21-1.hl7');
     assert.equal(at(only(oml, 'ServiceRequest'), 'code', 'coding', 0, 'code'), '6532-6');
+    // Its ORC is glued onto the end of GT1 (a missing segment terminator in the source): there
+    // is no ORC-1, so the order status is unknown rather than guessed.
+    assert.equal(only(oml, 'ServiceRequest').status, 'unknown');
+    assert.ok(oml.skipped.includes('GT1 ×1: segment not converted'));
+    const orm = convert('ORM-O01-01.hl7');
+    assert.equal(only(orm, 'ServiceRequest').status, 'active'); // ORC-1 NW
     // OBX|1|TS|...||20150818060605-0500
     assert.equal(only(oml, 'Observation').valueDateTime, '2015-08-18T06:06:05-05:00');
     const patient = only(oml, 'Patient');
