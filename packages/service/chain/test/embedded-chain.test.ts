@@ -15,7 +15,7 @@ import { deploymentPath, readDeployment } from '../src/deployment.ts';
 import type { AnvilCrashedError } from '../src/errors.ts';
 import { createIndexer } from '../src/indexer/create-indexer.ts';
 import { mayRead } from '../src/indexer/may-read.ts';
-import { openIndexDatabase } from '../src/indexer/schema.ts';
+import { indexDatabasePath, openIndexDatabase } from '../src/indexer/schema.ts';
 import { operatorKeyPath } from '../src/operator-key.ts';
 import { startEmbeddedChain } from '../src/start-embedded-chain.ts';
 import { verifyRecordInclusion } from '../src/verify-record-inclusion.ts';
@@ -28,7 +28,7 @@ test('first start deploys and records; a restart keeps every account, certificat
   const first = await startEmbeddedChain({ dataDir: dir.path });
   let scenario: Awaited<ReturnType<typeof writeScenario>>;
   let indexedTo = 0;
-  const indexPath = join(dir.path, 'index.sqlite');
+  const indexPath = indexDatabasePath(dir.path);
   try {
     const recorded = readDeployment(deploymentPath(dir.path));
     assert.deepEqual(recorded, first.deployment);

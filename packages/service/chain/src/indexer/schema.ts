@@ -1,5 +1,5 @@
 import { mkdirSync } from 'node:fs';
-import { dirname } from 'node:path';
+import { dirname, join } from 'node:path';
 import { DatabaseSync } from 'node:sqlite';
 
 /**
@@ -125,6 +125,11 @@ export const eventTables = [
   'consent_events',
   'audit_commits',
 ] as const;
+
+/** Where a node keeps its index: `<dataDir>/chain/index.sqlite` (a cache: deleting it rebuilds it from the chain). */
+export function indexDatabasePath(dataDir: string): string {
+  return join(dataDir, 'chain', 'index.sqlite');
+}
 
 /** Open (creating if needed) the node-local index database, in WAL mode. */
 export function openIndexDatabase(path: string): DatabaseSync {
