@@ -1,0 +1,106 @@
+import {
+  type Account,
+  decodeWrappedDataKey,
+  decryptStream,
+  unwrapDataKey,
+  type WrappedDataKey,
+} from '@aegle/crypto';
+import type { Hex } from 'viem';
+import { IntegrityError } from './errors.ts';
+import { integrityErrorFrom } from './integrity-error-from.ts';
+import { countProgress, type OnProgress } from './progress.ts';
+import {
+  type ContentRoot,
+  DEFAULT_LEAF_SIZE,
+  passThroughWithRoot,
+  rootMatches,
+} from './unixfs-root.ts';
+
+export type OpenRecordOptions = {
+  /** The ciphertext as fetched, consumed once. */
+  ciphertext: AsyncIterable<Uint8Array>;
+  /** The caller's wrapped key: as decoded, or `encodeWrappedDataKey`'s 0x-hex. */
+  wrappedKey: WrappedDataKey | string;
+  /** The reader: their encryption private key unwraps the data key. */
+  account: Pick<Account, 'encryptionPrivateKey'>;
+  recordId: Hex;
+  /**
+   * The anchored content root (the entry's `contentRoot`, 32 bytes as 0x-hex) or the root CID.
+   * Without it, only each segment's authentication is checked, and the computed root is returned
+   * for the caller to compare.
+   */
+  expectedRoot?: string;
+  /** The node's UnixFS leaf size; default 1 MiB. */
+  chunkSize?: number;
+  /** Ciphertext size, for progress totals. */
+  ciphertextSize?: number;
+  /** Ciphertext bytes received so far. */
+  onProgress?: OnProgress;
+};
+
+/** What the end of an opened record proves. */
+export type OpenedRecord = ContentRoot & {
+  /** True when the root was compared with `expectedRoot` (and matched). */
+  verified: boolean;
+  /** Plaintext bytes yielded. */
+  plaintextSize: number;
+};
+
+/**
+ * Opens a record as a stream of plaintext, in one pass and constant memory: unwraps the data key,
+ * decrypts segment by segment (each one authenticated before it is yielded), and computes the
+ * ciphertext's UnixFS root on the way. At the end the root is checked against `expectedRoot`.
+ *
+ * Any failure of the content (altered, cut short, another root) throws `IntegrityError`, possibly
+ * after some plaintext was yielded: that plaintext must be discarded. Only a stream that ends
+ * normally is the record; its return value says what was verified. A key not wrapped for this
+ * account throws `KeyUnwrapError` before anything is read.
+ */
+export async function* openRecord(
+  options: OpenRecordOptions,
+): AsyncGenerator<Uint8Array, OpenedRecord, undefined> {
+  const wrapped =
+    typeof options.wrappedKey === 'string'
+      ? decodeWrappedDataKey(options.wrappedKey)
+      : options.wrappedKey;
+  const dataKey = await unwrapDataKey(
+    wrapped,
+    options.account.encryptionPrivateKey,
+    options.recordId,
+  );
+  let root: ContentRoot | undefined;
+  const pass = passThroughWithRoot(
+    countProgress(options.ciphertext, options.onProgress, options.ciphertextSize),
+    options.chunkSize ?? DEFAULT_LEAF_SIZE,
+  );
+  async function* ciphertext(): AsyncGenerator<Uint8Array, void, undefined> {
+    let next = await pass.next();
+    while (!next.done) {
+      yield next.value;
+      next = await pass.next();
+    }
+    root = next.value;
+  }
+  const source = ciphertext();
+  let plaintextSize = 0;
+  try {
+    for await (const plain of decryptStream(source, dataKey)) {
+      plaintextSize += plain.length;
+      yield plain;
+    }
+    // The decryptor stops at the final segment; read the rest so the root covers every byte
+    // (bytes after the final segment make the decryptor throw, so this is the end of input).
+    for await (const _ of source) {
+    }
+  } catch (error) {
+    throw integrityErrorFrom(error);
+  } finally {
+    dataKey.fill(0);
+  }
+  if (root === undefined) throw new IntegrityError('truncated');
+  const verified = options.expectedRoot !== undefined;
+  if (verified && !rootMatches(root, options.expectedRoot as string)) {
+    throw new IntegrityError('root-mismatch');
+  }
+  return { ...root, verified, plaintextSize };
+}

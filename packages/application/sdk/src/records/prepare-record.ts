@@ -1,0 +1,199 @@
+import {
+  type Account,
+  type Address,
+  ciphertextLength,
+  DEFAULT_SEGMENT_SIZE,
+  encodeWrappedDataKey,
+  encryptStream,
+  generateDataKey,
+  wrapDataKey,
+} from '@aegle/crypto';
+import { BaseError } from '@aegle/errors';
+import { bytesToHex, type Hex } from 'viem';
+import { type AnchorEntry, bytes32Label } from '../signing/records-eip712.ts';
+import {
+  batchedEntryNonce,
+  type RecordsDeployment,
+  signAnchorEntry,
+} from '../signing/sign-anchor-entry.ts';
+import type { WrappedKeyFor } from '../transport/transport.ts';
+import { deferred } from './deferred.ts';
+import { InvalidRecordOptionError } from './errors.ts';
+import { encryptMetadata, type RecordMetadata } from './record-metadata.ts';
+import { type ContentRoot, DEFAULT_LEAF_SIZE, passThroughWithRoot } from './unixfs-root.ts';
+
+/** Someone a record's data key is wrapped for. */
+export type KeyHolder = { address: Address; encryptionPublicKey: Uint8Array };
+
+export type PrepareRecordOptions = {
+  /** The record's bytes: a stream (read once, in constant memory) or a buffer. */
+  plaintext: AsyncIterable<Uint8Array> | Uint8Array;
+  /** The plaintext size, if `plaintext` is a stream and the size is known (quota checks). */
+  plaintextSize?: number;
+  patient: KeyHolder;
+  /** The writer: the patient, their guardian, or a certified provider. Signs the entry. */
+  creator: Account;
+  /** Public category (consents are granted per category), e.g. `Observation`. */
+  category: string;
+  /** Other readers to wrap the key for, e.g. guardians and current category grantees. */
+  recipients?: KeyHolder[];
+  /** The record id this one replaces. */
+  supersedes?: Hex;
+  /** Private description, stored encrypted. */
+  metadata: RecordMetadata;
+  /** The chain and Records contract the entry is signed for. */
+  deployment: RecordsDeployment;
+  /** The node's UnixFS leaf size (its `/info`); default 1 MiB as @aegle/storage stores objects. */
+  chunkSize?: number;
+  /** Encryption segment size; default @aegle/crypto's. */
+  segmentSize?: number;
+  /** The record id; default 32 random bytes. */
+  recordId?: Hex;
+  /** The entry's nonce; default a fresh random key (batched path). */
+  nonce?: bigint;
+  /** Unix seconds for the entry's `signedAt`; default the time the stream ends. */
+  signedAt?: () => bigint;
+};
+
+/** What is known once the whole ciphertext went through: the root and the signed entry. */
+export type SealedRecord = ContentRoot & { entry: AnchorEntry };
+
+export type PreparedRecord = {
+  recordId: Hex;
+  patient: Address;
+  creator: Address;
+  /** The category as the bytes32 label the chain uses. */
+  category: Hex;
+  /** Exact ciphertext size, when the plaintext size is known. */
+  ciphertextSize: number | undefined;
+  /**
+   * The ciphertext, to be consumed once by the transport. Its root is computed as it flows;
+   * when it ends, the creator signs the anchor entry and `sealed` resolves.
+   */
+  ciphertext: AsyncIterable<Uint8Array>;
+  /** The data key wrapped for the patient, the creator and each recipient (context: record id). */
+  wrappedKeys: WrappedKeyFor[];
+  /** The encrypted metadata envelope. */
+  metadata: Uint8Array;
+  metadataHash: Hex;
+  /** Resolves after `ciphertext` ends; rejects if it failed or was abandoned. */
+  sealed: Promise<SealedRecord>;
+};
+
+/** The ciphertext of a prepared record was not read to the end, so nothing was signed. */
+export class UploadIncompleteError extends BaseError {
+  override name = 'UploadIncompleteError';
+  constructor(options: { cause?: unknown } = {}) {
+    super('The record’s ciphertext was not read to the end, so its entry was not signed.', {
+      hint: 'Prepare the record again and send its whole ciphertext.',
+      cause: options.cause,
+    });
+  }
+}
+
+const ZERO32: Hex = `0x${'00'.repeat(32)}`;
+
+function randomBytes32(): Hex {
+  return bytesToHex(crypto.getRandomValues(new Uint8Array(32)));
+}
+
+async function* asStream(
+  plaintext: AsyncIterable<Uint8Array> | Uint8Array,
+): AsyncGenerator<Uint8Array> {
+  if (plaintext instanceof Uint8Array) yield plaintext;
+  else yield* plaintext;
+}
+
+/**
+ * Prepares a record for upload, keeping every key on the client: a fresh data key, a random
+ * record id, the data key wrapped for every reader, the metadata encrypted, and the content as a
+ * ciphertext stream whose UnixFS root is computed in the same pass. The signature needs that
+ * root, so it happens when the stream ends (see docs/KEYS.md, "Upload protocol").
+ */
+export async function prepareRecord(options: PrepareRecordOptions): Promise<PreparedRecord> {
+  const recordId = options.recordId ?? randomBytes32();
+  if (!/^0x[0-9a-fA-F]{64}$/.test(recordId) || BigInt(recordId) === 0n) {
+    throw new InvalidRecordOptionError('recordId', 'must be 32 nonzero bytes as 0x-hex');
+  }
+  const supersedes = options.supersedes ?? ZERO32;
+  if (!/^0x[0-9a-fA-F]{64}$/.test(supersedes)) {
+    throw new InvalidRecordOptionError('supersedes', 'must be a record id (32 bytes as 0x-hex)');
+  }
+  const category = bytes32Label(options.category);
+  const segmentSize = options.segmentSize ?? DEFAULT_SEGMENT_SIZE;
+  const chunkSize = options.chunkSize ?? DEFAULT_LEAF_SIZE;
+  const knownSize =
+    options.plaintext instanceof Uint8Array ? options.plaintext.length : options.plaintextSize;
+  const ciphertextSize =
+    knownSize === undefined ? undefined : ciphertextLength(knownSize, segmentSize);
+
+  const dataKey = generateDataKey();
+  // Each reader once, in the order patient, creator, others.
+  const holders = new Map<string, KeyHolder>();
+  for (const holder of [
+    options.patient,
+    { address: options.creator.address, encryptionPublicKey: options.creator.encryptionPublicKey },
+    ...(options.recipients ?? []),
+  ]) {
+    const key = holder.address.toLowerCase();
+    if (!holders.has(key)) holders.set(key, holder);
+  }
+  const wrappedKeys: WrappedKeyFor[] = [];
+  for (const holder of holders.values()) {
+    const wrapped = await wrapDataKey(dataKey, holder.encryptionPublicKey, recordId);
+    wrappedKeys.push({ recipient: holder.address, wrappedKey: encodeWrappedDataKey(wrapped) });
+  }
+  const { envelope, metadataHash } = await encryptMetadata(options.metadata, dataKey);
+
+  const sealed = deferred<SealedRecord>();
+  const unsigned = {
+    recordId,
+    patient: options.patient.address,
+    creator: options.creator.address,
+    metadataHash,
+    category,
+    supersedes,
+    nonce: options.nonce ?? batchedEntryNonce(),
+  };
+  async function* ciphertext(): AsyncGenerator<Uint8Array, void, undefined> {
+    try {
+      const pass = passThroughWithRoot(
+        encryptStream(asStream(options.plaintext), dataKey, { segmentSize }),
+        chunkSize,
+      );
+      let next = await pass.next();
+      while (!next.done) {
+        yield next.value;
+        next = await pass.next();
+      }
+      const root = next.value;
+      const signedAt = options.signedAt?.() ?? BigInt(Math.floor(Date.now() / 1000));
+      const entry = await signAnchorEntry(
+        { ...unsigned, contentRoot: root.contentRoot, signedAt },
+        options.creator,
+        options.deployment,
+      );
+      sealed.resolve({ ...root, entry });
+    } catch (error) {
+      sealed.reject(error);
+      throw error;
+    } finally {
+      // Abandoned by its consumer: nothing was signed.
+      if (!sealed.settled) sealed.reject(new UploadIncompleteError());
+      dataKey.fill(0);
+    }
+  }
+
+  return {
+    recordId,
+    patient: options.patient.address,
+    creator: options.creator.address,
+    category,
+    ciphertextSize,
+    ciphertext: ciphertext(),
+    wrappedKeys,
+    metadata: envelope,
+    metadataHash,
+    sealed: sealed.promise,
+  };
+}

@@ -1,0 +1,74 @@
+import type { Account } from '@aegle/crypto';
+import { bytesToHex, type Hex, hashTypedData, recoverTypedDataAddress } from 'viem';
+import { privateKeyToAccount } from 'viem/accounts';
+import { type AnchorEntry, anchorEntryTypes, recordsDomain } from './records-eip712.ts';
+
+/** Where entries are anchored: the chain and the Records contract (the EIP-712 domain). */
+export type RecordsDeployment = { chainId: number; records: Hex };
+
+/** An anchor entry before its creator signs it. */
+export type UnsignedAnchorEntry = Omit<AnchorEntry, 'signature'>;
+
+function typedData(entry: UnsignedAnchorEntry, deployment: RecordsDeployment) {
+  const { recordId, patient, creator, contentRoot, metadataHash, category, supersedes } = entry;
+  return {
+    domain: recordsDomain(deployment.chainId, deployment.records),
+    types: anchorEntryTypes,
+    primaryType: 'AnchorEntry' as const,
+    message: {
+      recordId,
+      patient,
+      creator,
+      contentRoot,
+      metadataHash,
+      category,
+      supersedes,
+      nonce: entry.nonce,
+      signedAt: entry.signedAt,
+    },
+  };
+}
+
+/** The EIP-712 digest the creator signs: what `Records.entryDigest` returns on chain. */
+export function anchorEntryDigest(entry: UnsignedAnchorEntry, deployment: RecordsDeployment): Hex {
+  return hashTypedData(typedData(entry, deployment));
+}
+
+/**
+ * Signs an anchor entry with the creator's signing key. The creator must be `entry.creator`:
+ * signing for another address would only make an entry the contract marks invalid.
+ */
+export async function signAnchorEntry(
+  entry: UnsignedAnchorEntry,
+  creator: Pick<Account, 'address' | 'signingPrivateKey'>,
+  deployment: RecordsDeployment,
+): Promise<AnchorEntry> {
+  const signer = privateKeyToAccount(bytesToHex(creator.signingPrivateKey));
+  if (signer.address.toLowerCase() !== entry.creator.toLowerCase()) {
+    throw new TypeError('signAnchorEntry: the signing key is not the entry’s creator');
+  }
+  const signature = await signer.signTypedData(typedData(entry, deployment));
+  return { ...entry, signature };
+}
+
+/**
+ * A nonce for a batched entry: a fresh random 192-bit key in the high bits, sequence 0
+ * (OpenZeppelin NoncesKeyed: nonce = key << 64 | sequence). A batched entry only signs its nonce,
+ * and a random key means that if someone submits the entry on the direct path, it consumes a key
+ * nobody else uses instead of the creator's direct-path sequence.
+ */
+export function batchedEntryNonce(): bigint {
+  const key = crypto.getRandomValues(new Uint8Array(24));
+  return BigInt(bytesToHex(key)) << 64n;
+}
+
+/**
+ * The address that signed an entry for this deployment. Equal to `entry.creator` for an entry
+ * the creator really signed; anything else means a forged or foreign entry.
+ */
+export async function recoverAnchorEntrySigner(
+  entry: AnchorEntry,
+  deployment: RecordsDeployment,
+): Promise<Hex> {
+  return recoverTypedDataAddress({ ...typedData(entry, deployment), signature: entry.signature });
+}
