@@ -1,0 +1,120 @@
+// The SDK's signatures against a real Records contract on anvil: the digest it signs is the
+// contract's entryDigest, the signer it recovers is the creator, and the contract's own checks
+// (the direct path) accept a record the SDK prepared.
+import assert from 'node:assert/strict';
+import { after, before, test } from 'node:test';
+import { type AnchorEntry, accountsAbi, Role, recordsAbi } from '@aegle/contracts';
+import { createAccount } from '@aegle/crypto';
+import { bytesToHex, type Hex, parseEventLogs } from 'viem';
+import {
+  type Actor,
+  startTestChain,
+  type TestChain,
+  write,
+} from '../../../../service/chain/test/contracts/chain.testing.ts';
+import {
+  deployForTests,
+  type TestDeployment,
+} from '../../../../service/chain/test/contracts/deploy.testing.ts';
+import { prepareRecord } from '../records/prepare-record.ts';
+import {
+  anchorEntryDigest,
+  batchedEntryNonce,
+  recoverAnchorEntrySigner,
+  signAnchorEntry,
+} from './sign-anchor-entry.ts';
+
+let t: TestChain;
+let d: TestDeployment;
+const patient = createAccount();
+const provider = createAccount();
+let patientActor: Actor;
+
+before(async () => {
+  t = await startTestChain();
+  d = await deployForTests(t);
+  patientActor = await t.actor({ privateKey: bytesToHex(patient.signingPrivateKey) });
+  await write(t, patientActor, {
+    address: d.accounts,
+    abi: accountsAbi,
+    functionName: 'register',
+    args: [Role.Patient, bytesToHex(patient.encryptionPublicKey)],
+  });
+  // Signing times must come after the registration.
+  await t.testClient.increaseTime({ seconds: 10 });
+  await t.testClient.mine({ blocks: 1 });
+});
+after(async () => {
+  await t?.stop();
+});
+
+const entryDigestOnChain = (entry: AnchorEntry) =>
+  t.publicClient.readContract({
+    address: d.records,
+    abi: recordsAbi,
+    functionName: 'entryDigest',
+    args: [entry],
+  });
+
+async function* once(bytes: Uint8Array) {
+  yield bytes;
+}
+
+test('the digest the SDK signs is the contract’s entryDigest, and it recovers to the creator', async () => {
+  const deployment = { chainId: t.chain.id, records: d.records };
+  const unsigned = {
+    recordId: bytesToHex(crypto.getRandomValues(new Uint8Array(32))),
+    patient: patient.address,
+    creator: provider.address,
+    contentRoot: bytesToHex(crypto.getRandomValues(new Uint8Array(32))),
+    metadataHash: bytesToHex(crypto.getRandomValues(new Uint8Array(32))),
+    category: `0x${Buffer.from('Observation').toString('hex').padEnd(64, '0')}` as Hex,
+    supersedes: `0x${'00'.repeat(32)}` as Hex,
+    nonce: batchedEntryNonce(),
+    signedAt: await t.now(),
+  };
+  const entry = await signAnchorEntry(unsigned, provider, deployment);
+  assert.equal(await entryDigestOnChain(entry), anchorEntryDigest(unsigned, deployment));
+  assert.equal(await recoverAnchorEntrySigner(entry, deployment), provider.address);
+  // Another chain id or another contract is another digest: the signature does not carry over.
+  const elsewhere = { chainId: t.chain.id + 1, records: d.records };
+  assert.notEqual(await recoverAnchorEntrySigner(entry, elsewhere), provider.address);
+  assert.notEqual(anchorEntryDigest(unsigned, elsewhere), anchorEntryDigest(unsigned, deployment));
+  // A key that is not the creator's is refused before signing.
+  await assert.rejects(signAnchorEntry(unsigned, patient, deployment), TypeError);
+});
+
+test('a record the SDK prepares anchors on the direct path, where the contract checks it', async () => {
+  const deployment = { chainId: t.chain.id, records: d.records };
+  const signedAt = await t.now();
+  const prepared = await prepareRecord({
+    plaintext: once(new TextEncoder().encode('{"resourceType":"Observation"}')),
+    patient,
+    creator: patient,
+    category: 'Observation',
+    metadata: { resourceType: 'Observation' },
+    deployment,
+    signedAt: () => signedAt,
+  });
+  for await (const _ of prepared.ciphertext) {
+  }
+  const { entry, contentRoot } = await prepared.sealed;
+  assert.equal(entry.contentRoot, contentRoot);
+  assert.equal(await entryDigestOnChain(entry), anchorEntryDigest(entry, deployment));
+  // The random nonce key has sequence 0, which is what the direct path expects for a fresh key.
+  const receipt = await write(t, patientActor, {
+    address: d.records,
+    abi: recordsAbi,
+    functionName: 'anchor',
+    args: [entry],
+  });
+  const [log] = parseEventLogs({
+    abi: recordsAbi,
+    logs: receipt.logs,
+    eventName: 'RecordAnchored',
+  });
+  assert.ok(log);
+  assert.equal(log.args.recordId, prepared.recordId);
+  assert.equal(log.args.contentRoot, contentRoot);
+  assert.equal(log.args.creator, patient.address);
+});
