@@ -44,6 +44,15 @@ export {
 } from './convert/vcf/convert-vcf.ts';
 export { type DetectedFormat, detectFormat } from './detect/detect-format.ts';
 export { SUPPORTED_FORMATS, TruncatedInputError, UnknownFormatError } from './detect/errors.ts';
+// The local FHIR server over a pluggable data source (docs/FHIR.md, "FHIR server").
+export {
+  createFhirServer,
+  type FhirServer,
+  type FhirServerOptions,
+} from './server/create-fhir-server.ts';
+export type { FhirDataSource, ListHints, StoredResource } from './server/data-source.ts';
+export { DuplicateResourceError, FhirRequestError } from './server/errors.ts';
+export { MemoryFhirDataSource } from './server/memory-data-source.ts';
 // Validation against the official FHIR R4 definitions (docs/FHIR.md, "Validation").
 export { assertValid } from './validate/assert-valid.ts';
 export { FhirDefinitionsError } from './validate/fhir-definitions-error.ts';
