@@ -10,7 +10,7 @@ import {
 } from '@aegle/crypto';
 import { BaseError } from '@aegle/errors';
 import { bytesToHex, type Hex } from 'viem';
-import { type AnchorEntry, bytes32Label } from '../signing/records-eip712.ts';
+import { type AnchorEntry, bytes32Label } from '../signing/contracts.ts';
 import {
   batchedEntryNonce,
   type RecordsDeployment,

@@ -1,7 +1,7 @@
 import type { Account } from '@aegle/crypto';
 import { bytesToHex, type Hex, hashTypedData, recoverTypedDataAddress } from 'viem';
 import { privateKeyToAccount } from 'viem/accounts';
-import { type AnchorEntry, anchorEntryTypes, recordsDomain } from './records-eip712.ts';
+import { type AnchorEntry, anchorEntryTypes, recordsDomain } from './contracts.ts';
 
 /** Where entries are anchored: the chain and the Records contract (the EIP-712 domain). */
 export type RecordsDeployment = { chainId: number; records: Hex };

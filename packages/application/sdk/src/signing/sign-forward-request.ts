@@ -1,7 +1,7 @@
 import type { Account } from '@aegle/crypto';
 import { bytesToHex, type Hex } from 'viem';
 import { privateKeyToAccount } from 'viem/accounts';
-import { forwarderDomain, forwardRequestTypes } from './records-eip712.ts';
+import { forwarderDomain, forwardRequestTypes } from './contracts.ts';
 
 /** A call for a node to relay through AegleForwarder (ERC-2771), before signing. */
 export type ForwardRequestInput = {

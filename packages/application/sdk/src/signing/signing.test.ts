@@ -3,7 +3,15 @@
 // (the direct path) accept a record the SDK prepared.
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
-import { type AnchorEntry, accountsAbi, Role, recordsAbi } from '@aegle/contracts';
+import {
+  type AnchorEntry,
+  accountsAbi,
+  aegleForwarderAbi,
+  bytes32Label,
+  consentsAbi,
+  Role,
+  recordsAbi,
+} from '@aegle/contracts';
 import { createAccount } from '@aegle/crypto';
 import { bytesToHex, type Hex, parseEventLogs } from 'viem';
 import {
@@ -17,12 +25,16 @@ import {
   type TestDeployment,
 } from '../../../../service/chain/test/contracts/deploy.testing.ts';
 import { prepareRecord } from '../records/prepare-record.ts';
+import { resolveWriteRecipients } from '../records/write-recipients.ts';
+import { createChainDirectory } from '../transport/chain-directory.ts';
+import { encodeGrant, encodeRegister, encodeRevoke } from './consent-calls.ts';
 import {
   anchorEntryDigest,
   batchedEntryNonce,
   recoverAnchorEntrySigner,
   signAnchorEntry,
 } from './sign-anchor-entry.ts';
+import { type ForwardRequestInput, signForwardRequest } from './sign-forward-request.ts';
 
 let t: TestChain;
 let d: TestDeployment;
@@ -117,4 +129,86 @@ test('a record the SDK prepares anchors on the direct path, where the contract c
   assert.equal(log.args.recordId, prepared.recordId);
   assert.equal(log.args.contentRoot, contentRoot);
   assert.equal(log.args.creator, patient.address);
+});
+
+test('registration and grants the SDK signs are relayed through the forwarder; keys come from the chain', async () => {
+  const relayer = await t.actor();
+  const directory = createChainDirectory({
+    client: t.publicClient,
+    accounts: d.accounts,
+    forwarder: d.forwarder,
+  });
+  const forwarder = { chainId: t.chain.id, address: d.forwarder };
+  // The relayer pays; the contract sees the signer. Execute takes the request without its nonce.
+  async function relay(signer: typeof patient, call: Pick<ForwardRequestInput, 'to' | 'data'>) {
+    const signed = await signForwardRequest(
+      {
+        ...call,
+        nonce: await directory.forwarderNonce(signer.address),
+        deadline: Number(await t.now()) + 3600,
+        gas: 1_000_000n,
+      },
+      signer,
+      forwarder,
+    );
+    const { nonce: _, ...request } = signed;
+    await write(t, relayer, {
+      address: d.forwarder,
+      abi: aegleForwarderAbi,
+      functionName: 'execute',
+      args: [{ ...request, value: BigInt(request.value), gas: BigInt(request.gas) }],
+    });
+  }
+  const reader = createAccount();
+  await assert.rejects(directory.encryptionKeyOf(reader.address), {
+    name: 'MissingEncryptionKeyError',
+  });
+  await relay(reader, {
+    to: d.accounts,
+    data: encodeRegister(Role.Provider, reader.encryptionPublicKey),
+  });
+  assert.deepEqual(await directory.encryptionKeyOf(reader.address), reader.encryptionPublicKey);
+  assert.equal(await directory.forwarderNonce(reader.address), 1n);
+
+  const category = bytes32Label('Observation');
+  const recordId = bytesToHex(crypto.getRandomValues(new Uint8Array(32)));
+  const canRead = () =>
+    t.publicClient.readContract({
+      address: d.consents,
+      abi: consentsAbi,
+      functionName: 'canRead',
+      args: [reader.address, patient.address, recordId, category],
+    });
+  assert.deepEqual(await canRead(), [false, `0x${'00'.repeat(32)}`]);
+  await relay(patient, {
+    to: d.consents,
+    data: encodeGrant({
+      patient: patient.address,
+      grantee: reader.address,
+      target: { category: 'Observation' },
+      purpose: 'treatment',
+      expiresAt: (await t.now()) + 30n * 86_400n,
+    }),
+  });
+  assert.deepEqual(await canRead(), [true, bytes32Label('treatment')]);
+
+  // A writer wraps for the grantees the node names, with the keys the chain holds.
+  const holders = await resolveWriteRecipients(
+    { writeRecipients: async () => [reader.address, reader.address.toLowerCase() as Hex] },
+    directory,
+    { patient: patient.address, category: 'Observation' },
+  );
+  assert.deepEqual(holders, [
+    { address: reader.address, encryptionPublicKey: reader.encryptionPublicKey },
+  ]);
+
+  await relay(patient, {
+    to: d.consents,
+    data: encodeRevoke({
+      patient: patient.address,
+      grantee: reader.address,
+      target: { category: 'Observation' },
+    }),
+  });
+  assert.deepEqual(await canRead(), [false, `0x${'00'.repeat(32)}`]);
 });

@@ -3,7 +3,7 @@ import { bytesToHex, type Hex, hexToBytes } from 'viem';
 import { privateKeyToAccount } from 'viem/accounts';
 import { createSiweMessage } from 'viem/siwe';
 import { base64ToBytes, bytesToBase64 } from '../records/encoding.ts';
-import type { AnchorEntry } from '../signing/records-eip712.ts';
+import type { AnchorEntry } from '../signing/contracts.ts';
 import type { SignedForwardRequest } from '../signing/sign-forward-request.ts';
 import { errorFromProblem, type Problem } from './error-from-problem.ts';
 import { NodeUnreachableError } from './errors.ts';
@@ -13,7 +13,6 @@ import type {
   CommitInput,
   InclusionView,
   IntentView,
-  KeyRecipient,
   Page,
   ReadResult,
   RecordSummary,
@@ -241,16 +240,9 @@ export function createHttpTransport(options: HttpTransportOptions): HttpTranspor
       return body.recipients;
     },
 
-    async writeRecipients(query): Promise<KeyRecipient[]> {
-      const body = await json<{ recipients: { address: Address; encryptionPublicKey: Hex }[] }>(
-        'GET',
-        '/consents/recipients',
-        { query },
-      );
-      return body.recipients.map((r) => ({
-        address: r.address,
-        encryptionPublicKey: hexToBytes(r.encryptionPublicKey),
-      }));
+    async writeRecipients(query): Promise<Address[]> {
+      const body = await json<{ recipients: Address[] }>('GET', '/consents/recipients', { query });
+      return body.recipients;
     },
 
     async relay(kind, signed: SignedForwardRequest, o = {}) {

@@ -4,7 +4,7 @@
 import type { Address } from '@aegle/crypto';
 import type { Hex } from 'viem';
 import type { OnProgress } from '../records/progress.ts';
-import type { AnchorEntry } from '../signing/records-eip712.ts';
+import type { AnchorEntry } from '../signing/contracts.ts';
 import type { SignedForwardRequest } from '../signing/sign-forward-request.ts';
 
 /** A data key wrapped for one recipient: `encodeWrappedDataKey`'s 0x-hex form. */
@@ -84,9 +84,6 @@ export type RecordView = {
   purpose?: Hex;
 };
 
-/** A reader a writer must wrap the data key for, with the key to wrap to. */
-export type KeyRecipient = { address: Address; encryptionPublicKey: Uint8Array };
-
 export type RelayKind = 'grant' | 'revoke' | 'guardian' | 'register';
 
 /** Where a relayed on-chain intent stands. */
@@ -145,9 +142,10 @@ export interface Transport {
   keyHolders(recordId: Hex): Promise<Address[]>;
   /**
    * Who a writer must wrap a new record's key for besides the patient and itself: the patient's
-   * guardians and the holders of live grants on the category, with their encryption keys.
+   * guardian and the holders of live grants on the category. Their encryption keys are read from
+   * the chain (`resolveWriteRecipients`), not taken from the node.
    */
-  writeRecipients(query: { patient: Address; category: Hex }): Promise<KeyRecipient[]>;
+  writeRecipients(query: { patient: Address; category: Hex }): Promise<Address[]>;
   /** Relay a signed grant, revocation, guardian change or registration through the forwarder. */
   relay(
     kind: RelayKind,

@@ -1,0 +1,16 @@
+// The one place the SDK takes anything from @aegle/contracts (EIP-712 definitions, ABIs, enums),
+// so that what it signs and calls can never drift from the contracts. That package's entry point
+// also exports the solc build today; see docs/KEYS.md, "Browsers".
+export {
+  type AnchorEntry,
+  accountsAbi,
+  aegleForwarderAbi,
+  anchorEntryTypes,
+  bytes32Label,
+  consentsAbi,
+  forwarderDomain,
+  forwardRequestTypes,
+  Role,
+  recordsDomain,
+  Scope,
+} from '@aegle/contracts';
