@@ -144,7 +144,7 @@ function propertiesNamed(type: TypeModel & { kind: 'complex' }, name: string) {
 /** Evaluates compiled terms on a resource; terms rooted at another type give nothing. */
 export function evaluateFhirPath(
   terms: readonly PathTerm[],
-  resource: { resourceType: string },
+  resource: { resourceType: string; [element: string]: unknown },
 ): FhirPathNode[] {
   const model = r4Model();
   const results: FhirPathNode[] = [];

