@@ -1,6 +1,6 @@
 import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
-import { ObjectStore, type ObjectStoreOptions } from '@aegle/storage';
+import { OBJECT_CHUNK_SIZE, ObjectStore, type ObjectStoreOptions } from '@aegle/storage';
 import type { FastifyInstance } from 'fastify';
 import { AuditJournal } from './audit-journal.ts';
 import { createNodeServer, type NodeServerOptions } from './http/create-node-server.ts';
@@ -25,7 +25,13 @@ export type NodeOptions = {
   targets?: ChainTargets;
   storage?: ObjectStoreOptions;
   /** Where to listen; default 127.0.0.1 on a free port. `listen: false` builds the app without listening. */
-  http?: { host?: string; port?: number; listen?: boolean } & Omit<NodeServerOptions, 'context'>;
+  http?: {
+    host?: string;
+    port?: number;
+    listen?: boolean;
+    /** On close, requests in flight get this long to finish before connections are cut. Default 5 s. */
+    closeGraceMs?: number;
+  } & Omit<NodeServerOptions, 'context'>;
   outbox?: Omit<OutboxWorkerOptions, 'outbox' | 'relay' | 'putBatchObject'>;
   /** The account that pays for batch entry lists in the store. Default 'node'. */
   nodeAccount?: string;
@@ -52,7 +58,13 @@ export type AegleNode = {
 export async function createNode(options: NodeOptions): Promise<AegleNode> {
   const dataDir = path.resolve(options.dataDir);
   await mkdir(dataDir, { recursive: true });
-  const store = await ObjectStore.open(path.join(dataDir, 'store'), options.storage);
+  // The chunk size decides the CID: clients compute the content root they sign with the same one
+  // (GET /info tells them), so it is fixed here rather than left to the store's default.
+  const chunkSize = options.storage?.chunkSize ?? OBJECT_CHUNK_SIZE;
+  const store = await ObjectStore.open(path.join(dataDir, 'store'), {
+    ...options.storage,
+    chunkSize,
+  });
   const nodeAccount = options.nodeAccount ?? 'node';
   store.setLimit(nodeAccount, Number.MAX_SAFE_INTEGER);
   const db = openNodeDatabase(path.join(dataDir, 'node.sqlite'));
@@ -84,9 +96,16 @@ export async function createNode(options: NodeOptions): Promise<AegleNode> {
     ...(options.targets && { targets: options.targets }),
     wakeOutbox: () => worker.wake(),
     maxRecordBytes: options.maxRecordBytes ?? 4 * 1024 ** 3,
+    chunkSize,
     now,
   };
-  const { host = '127.0.0.1', port = 0, listen = true, ...serverOptions } = options.http ?? {};
+  const {
+    host = '127.0.0.1',
+    port = 0,
+    listen = true,
+    closeGraceMs = 5000,
+    ...serverOptions
+  } = options.http ?? {};
   let app: FastifyInstance;
   try {
     app = await createNodeServer({ ...serverOptions, context });
@@ -113,7 +132,11 @@ export async function createNode(options: NodeOptions): Promise<AegleNode> {
     close() {
       closing ??= (async () => {
         clearInterval(purge);
+        // Idle keep-alive connections close at once; a connection that never sent a request (a
+        // client's spare socket) or a request still running is cut after the grace period.
+        const cut = setTimeout(() => app.server.closeAllConnections(), closeGraceMs);
         await app.close();
+        clearTimeout(cut);
         await worker.stop();
         db.close();
         await store.close();

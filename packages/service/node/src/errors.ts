@@ -248,6 +248,22 @@ export class StorageUnavailableError extends ApiError {
   }
 }
 
+/** The client closed the connection mid-request (logged at info: not the node's fault). */
+export class ClientGoneError extends ApiError {
+  override name = 'ClientGoneError';
+  constructor() {
+    super(
+      499,
+      'client-closed-request',
+      'Client closed request',
+      'The client went away before the request was complete.',
+      {
+        hint: 'Send the request again; nothing of the interrupted upload was kept.',
+      },
+    );
+  }
+}
+
 export class InternalError extends ApiError {
   override name = 'InternalError';
   constructor() {

@@ -36,5 +36,7 @@ export type NodeContext = {
   wakeOutbox: () => void;
   /** Largest record a single upload may carry. */
   maxRecordBytes: number;
+  /** UnixFS leaf size of the store: content roots are computed with it. */
+  chunkSize: number;
   now: () => number;
 };

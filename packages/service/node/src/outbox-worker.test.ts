@@ -126,6 +126,7 @@ test('a relay that fails N times, then goes down and comes back: every intent la
   await waitUntil(() => relay.landed.length === 20);
   await waitUntil(() => outbox.depth().pending + outbox.depth().submitted === 0);
   assert.equal(new Set(relay.landed).size, relay.landed.length, 'no intent landed twice');
+  await worker.stop();
 });
 
 test('a dropped tx is submitted again under the same key; a rejected one ends failed with its reason', async (t) => {
@@ -149,6 +150,7 @@ test('a dropped tx is submitted again under the same key; a rejected one ends fa
   assert.equal(failed?.batch?.lastError, 'reverted');
   assert.deepEqual(outbox.depth(), { pending: 0, submitted: 0, failed: 1 });
   assert.deepEqual(relay.landed, ['grant:x']);
+  await worker.stop();
 });
 
 test('restart: the database closed mid-flight, reopened, and everything acknowledged completes exactly once', async (t) => {
@@ -188,6 +190,7 @@ test('restart: the database closed mid-flight, reopened, and everything acknowle
   await waitUntil(() => outbox.depth().pending + outbox.depth().submitted === 0);
   assert.deepEqual([...relay.landed].sort(), [...keys].sort(), 'every intent landed exactly once');
   for (const key of keys) assert.equal(outbox.getByKey(key)?.state, 'confirmed');
+  await worker.stop();
 });
 
 test('backoff doubles per attempt, stays within its jitter band, and is capped', () => {

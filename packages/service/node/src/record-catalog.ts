@@ -1,4 +1,4 @@
-import type { DatabaseSync, StatementSync } from 'node:sqlite';
+import type { DatabaseSync } from 'node:sqlite';
 import { RecordExistsError } from './errors.ts';
 import type { AnchorPayload } from './merkle-batch.ts';
 import { transaction } from './open-node-database.ts';

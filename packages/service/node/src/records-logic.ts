@@ -289,11 +289,15 @@ export function encodeCursor(seq: number): string {
 
 export function decodeCursor(cursor: string | undefined): number {
   if (!cursor) return 0;
-  const seq = Number(Buffer.from(cursor, 'base64url').toString());
-  if (!Number.isSafeInteger(seq) || seq < 0)
+  const text = /^[A-Za-z0-9_-]{1,24}$/.test(cursor)
+    ? Buffer.from(cursor, 'base64url').toString()
+    : '';
+  const seq = /^[0-9]{1,15}$/.test(text) ? Number(text) : Number.NaN;
+  if (!Number.isSafeInteger(seq)) {
     throw new InvalidRequestError(
       'The cursor is not one this node returned.',
       'Pass nextCursor from the previous page, or no cursor.',
     );
+  }
   return seq;
 }

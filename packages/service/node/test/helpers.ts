@@ -8,7 +8,8 @@ import type { PutBatchObject } from '../src/ports.ts';
 /** A fresh temp dir, removed when the test ends. */
 export async function tempDir(t: TestContext, prefix = 'aegle-node-'): Promise<string> {
   const dir = await mkdtemp(path.join(os.tmpdir(), prefix));
-  t.after(() => rm(dir, { recursive: true, force: true }));
+  // Retries cover a writer that is still closing when the hook runs (hooks run in registration order).
+  t.after(() => rm(dir, { recursive: true, force: true, maxRetries: 10, retryDelay: 50 }));
   return dir;
 }
 

@@ -1,8 +1,11 @@
 import { randomBytes } from 'node:crypto';
+import { mkdtemp, rm } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
 import { Writable } from 'node:stream';
 import type { TestContext } from 'node:test';
 import { anchorEntryTypes, bytes32Label, recordsDomain } from '@aegle/contracts';
-import { buildUnixfsDag } from '@aegle/storage';
+import { buildUnixfsDag, OBJECT_CHUNK_SIZE } from '@aegle/storage';
 import { bytesToHex, type Hex } from 'viem';
 import { generatePrivateKey, type PrivateKeyAccount, privateKeyToAccount } from 'viem/accounts';
 import { createSiweMessage } from 'viem/siwe';
@@ -10,7 +13,6 @@ import { type AegleNode, createNode, type NodeOptions } from '../src/create-node
 import type { AnchorPayload } from '../src/merkle-batch.ts';
 import { FaultInjectingRelay } from './fault-injecting-relay.ts';
 import { GrantTable } from './grant-table.ts';
-import { tempDir } from './helpers.ts';
 
 export const CHAIN_ID = 31337;
 export const DOMAIN = 'node.aegle.test';
@@ -48,7 +50,8 @@ export async function startNode(
     relay?: FaultInjectingRelay;
   } = {},
 ): Promise<Harness> {
-  const dataDir = overrides.dataDir ?? (await tempDir(t));
+  const ownDir = overrides.dataDir === undefined;
+  const dataDir = overrides.dataDir ?? (await mkdtemp(path.join(os.tmpdir(), 'aegle-node-')));
   const grants = overrides.grants ?? new GrantTable();
   const relay = overrides.relay ?? new FaultInjectingRelay();
   const log = new LogCapture();
@@ -61,9 +64,13 @@ export async function startNode(
     storage: { replicationFactor: 1 },
     outbox: { baseBackoffMs: 5, maxBackoffMs: 50, confirmPollMs: 5, idleMs: 20 },
     ...overrides,
-    http: { log: { stream: log, level: 'debug' }, ...overrides.http },
+    http: { log: { stream: log, level: 'debug' }, closeGraceMs: 100, ...overrides.http },
   });
-  t.after(() => node.close());
+  // One hook, in this order: the node (and its outbox worker) stops before its directory goes.
+  t.after(async () => {
+    await node.close();
+    if (ownDir) await rm(dataDir, { recursive: true, force: true });
+  });
   return { node, url: node.url, grants, relay, log, dataDir };
 }
 
@@ -118,8 +125,11 @@ export function api(url: string, token: string) {
 }
 
 /** The content root (CID multihash digest) the node's ObjectStore will compute for `bytes`. */
-export async function contentRootOf(bytes: Uint8Array): Promise<Hex> {
-  const dag = buildUnixfsDag([bytes]);
+export async function contentRootOf(
+  bytes: Uint8Array,
+  chunkSize = OBJECT_CHUNK_SIZE,
+): Promise<Hex> {
+  const dag = buildUnixfsDag([bytes], { chunkSize });
   let step = await dag.next();
   while (!step.done) step = await dag.next();
   return bytesToHex(step.value.cid.multihash.digest);

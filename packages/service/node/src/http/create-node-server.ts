@@ -153,6 +153,6 @@ export async function createNodeServer(options: NodeServerOptions): Promise<Fast
 
 function bearerToken(request: FastifyRequest): string | undefined {
   const header = request.headers.authorization;
-  if (!header || !header.startsWith('Bearer ')) return undefined;
+  if (!header?.startsWith('Bearer ')) return undefined;
   return header.slice(7).trim() || undefined;
 }

@@ -60,6 +60,51 @@ export function infoRoutes(ctx: NodeContext) {
     );
 
     app.get(
+      '/info',
+      {
+        schema: {
+          tags: ['node'],
+          summary:
+            'What clients need to talk to this node: sign-in domain and chain, and how content roots are computed',
+          response: {
+            200: {
+              type: 'object',
+              properties: {
+                domain: { type: 'string' },
+                chainId: { type: 'integer' },
+                chunkSize: {
+                  type: 'integer',
+                  description: 'UnixFS leaf size (Aegle profile: raw leaves, CIDv1)',
+                },
+                maxRecordBytes: { type: 'integer' },
+                contracts: {
+                  type: 'object',
+                  properties: {
+                    records: address,
+                    forwarder: address,
+                    consents: address,
+                    accounts: address,
+                  },
+                },
+              },
+              required: ['domain', 'chainId', 'chunkSize', 'maxRecordBytes'],
+            },
+          },
+        },
+      },
+      async () => {
+        const { chainId: _chainId, ...contracts } = ctx.targets ?? { chainId: 0 };
+        return {
+          domain: ctx.signIn.domain,
+          chainId: ctx.signIn.chainId,
+          chunkSize: ctx.chunkSize,
+          maxRecordBytes: ctx.maxRecordBytes,
+          contracts,
+        };
+      },
+    );
+
+    app.get(
       '/accounts/me',
       {
         config: { auth: true },

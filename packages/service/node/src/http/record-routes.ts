@@ -1,6 +1,6 @@
 import { Readable } from 'node:stream';
 import type { FastifyInstance } from 'fastify';
-import { InvalidRequestError, RecordNotFoundError } from '../errors.ts';
+import { ClientGoneError, InvalidRequestError, RecordNotFoundError } from '../errors.ts';
 import { proofFromTree } from '../merkle-batch.ts';
 import type { NodeContext } from '../node-context.ts';
 import type { BatchView } from '../outbox.ts';
@@ -143,6 +143,13 @@ export function recordRoutes(ctx: NodeContext) {
             .code(201)
             .header('location', `/records/${meta.recordId}`)
             .send(withAnchor(meta));
+        } catch (error) {
+          // The client went away: nobody to answer, and the half-read connection must not linger.
+          if (abort.signal.aborted) {
+            raw.socket?.destroy();
+            throw new ClientGoneError();
+          }
+          throw error;
         } finally {
           raw.off('close', onClose);
         }

@@ -1,0 +1,493 @@
+import assert from 'node:assert/strict';
+import { readdir } from 'node:fs/promises';
+import path from 'node:path';
+import { test } from 'node:test';
+import { anchorEntryLeafEncoding, auditEntryLeafEncoding, bytes32Label } from '@aegle/contracts';
+import { StandardMerkleTree } from '@openzeppelin/merkle-tree';
+import type { Hex } from 'viem';
+import { leafOf } from '../src/merkle-batch.ts';
+import { waitUntil } from './helpers.ts';
+import { api, newAccount, prepareRecord, signIn, startNode, uploadRecord } from './node-harness.ts';
+
+const key = (text: string) => Buffer.from(text).toString('base64');
+const treatment = bytes32Label('treatment');
+
+type Problem = { type: string; status: number; reason?: string };
+const problemType = async (response: Response) =>
+  ((await response.json()) as Problem).type.replace('https://aegle.dev/problems/', '');
+
+async function setup(t: import('node:test').TestContext) {
+  const harness = await startNode(t);
+  const alice = newAccount();
+  const kim = newAccount();
+  const lee = newAccount();
+  harness.grants.certified.add(kim.address.toLowerCase());
+  const as = async (account: typeof alice) => api(harness.url, await signIn(harness.url, account));
+  return {
+    ...harness,
+    alice,
+    kim,
+    lee,
+    asAlice: await as(alice),
+    asKim: await as(kim),
+    asLee: await as(lee),
+    as,
+  };
+}
+
+test('the access matrix: patient yes; no grant 403; record grant yes and audited; revoked, expired, other category 403', async (t) => {
+  const { asAlice, asKim, asLee, alice, kim, lee, grants, url } = await setup(t);
+  const record = await prepareRecord(kim, alice.address, { category: 'Observation' });
+  const upload = await uploadRecord(asKim, record, [
+    { recipient: alice.address, wrappedKey: key('for-alice') },
+    { recipient: lee.address, wrappedKey: key('for-lee') },
+  ]);
+  assert.equal(upload.status, 201, await upload.clone().text());
+  const meta = (await upload.json()) as { recordId: Hex; anchor: { state: string }; size: number };
+  assert.equal(meta.recordId, record.recordId);
+  assert.equal(meta.size, record.ciphertext.length);
+
+  // The patient reads: bytes exact, her own wrapped key, nothing in her audit trail.
+  const own = await asAlice(`/records/${record.recordId}/content`);
+  assert.equal(own.status, 200);
+  assert.equal(own.headers.get('aegle-wrapped-key'), key('for-alice'));
+  assert.deepEqual(new Uint8Array(await own.arrayBuffer()), new Uint8Array(record.ciphertext));
+
+  // A provider without a grant.
+  const refused = await asLee(`/records/${record.recordId}/content`);
+  assert.equal(refused.status, 403);
+  assert.equal(await problemType(refused), 'not-granted');
+
+  // With a record grant: the read succeeds and shows in the patient's audit trail with its purpose.
+  grants.grant(
+    alice.address,
+    lee.address,
+    'record',
+    record.recordId,
+    treatment,
+    new Date(Date.now() + 3600_000),
+  );
+  const granted = await asLee(`/records/${record.recordId}/content`);
+  assert.equal(granted.status, 200);
+  assert.equal(granted.headers.get('aegle-wrapped-key'), key('for-lee'));
+  assert.deepEqual(new Uint8Array(await granted.arrayBuffer()), new Uint8Array(record.ciphertext));
+  const trail = (await (await asAlice(`/audit?patient=${alice.address}`)).json()) as {
+    entries: Array<{
+      recordId: string;
+      reader: string;
+      purpose: string;
+      releasedAt: number;
+      commit: { state: string };
+    }>;
+  };
+  assert.equal(trail.entries.length, 1);
+  assert.equal(trail.entries[0]?.reader, lee.address.toLowerCase());
+  assert.equal(trail.entries[0]?.purpose, treatment);
+  assert.equal(trail.entries[0]?.recordId, record.recordId);
+
+  // The audit entry is committed through the outbox in a Merkle root, and its proof verifies.
+  await waitUntil(async () => {
+    const page = (await (await asAlice(`/audit?patient=${alice.address}`)).json()) as typeof trail;
+    return page.entries[0]?.commit.state === 'confirmed';
+  });
+  const committed = (await (await asAlice(`/audit?patient=${alice.address}`)).json()) as {
+    entries: Array<{
+      recordId: Hex;
+      patient: Hex;
+      reader: Hex;
+      purpose: Hex;
+      releasedAt: number;
+      commit: { root: Hex; proof: Hex[]; txHash: Hex };
+    }>;
+  };
+  const entry = committed.entries[0];
+  assert.ok(entry);
+  assert.ok(entry.commit.txHash);
+  assert.ok(
+    StandardMerkleTree.verify(
+      entry.commit.root,
+      [...auditEntryLeafEncoding],
+      leafOf('audit', entry).values,
+      entry.commit.proof,
+    ),
+  );
+  // Not a proof of something else: another reader does not verify under the same root.
+  assert.ok(
+    !StandardMerkleTree.verify(
+      entry.commit.root,
+      [...auditEntryLeafEncoding],
+      leafOf('audit', { ...entry, reader: kim.address }).values,
+      entry.commit.proof,
+    ),
+  );
+
+  // Revoked: refused.
+  grants.revoke(alice.address, lee.address, 'record', record.recordId);
+  assert.equal((await asLee(`/records/${record.recordId}/content`)).status, 403);
+
+  // Expired: refused, with the reason.
+  grants.grant(
+    alice.address,
+    lee.address,
+    'record',
+    record.recordId,
+    treatment,
+    new Date(Date.now() - 1000),
+  );
+  const expired = await asLee(`/records/${record.recordId}`);
+  assert.equal(expired.status, 403);
+  assert.equal(((await expired.json()) as Problem).reason, 'expired');
+
+  // A category grant for another category.
+  grants.grant(
+    alice.address,
+    lee.address,
+    'category',
+    bytes32Label('Imaging'),
+    treatment,
+    new Date(Date.now() + 3600_000),
+  );
+  assert.equal((await asLee(`/records/${record.recordId}`)).status, 403);
+  // And for this one.
+  grants.grant(
+    alice.address,
+    lee.address,
+    'category',
+    bytes32Label('Observation'),
+    treatment,
+    new Date(Date.now() + 3600_000),
+  );
+  const meta2 = await asLee(`/records/${record.recordId}`);
+  assert.equal(meta2.status, 200);
+  const body = (await meta2.json()) as { wrappedKey: string; purpose: string };
+  assert.equal(body.wrappedKey, key('for-lee'));
+  assert.equal(body.purpose, treatment);
+
+  // Only two releases to Lee happened (the refused ones are not releases).
+  const final = (await (await asAlice(`/audit?patient=${alice.address}`)).json()) as typeof trail;
+  assert.equal(final.entries.length, 2);
+  // Lee may not read Alice's audit trail or list her records.
+  assert.equal((await asLee(`/audit?patient=${alice.address}`)).status, 403);
+  assert.equal((await asLee(`/records?patient=${alice.address}`)).status, 403);
+  assert.ok(url);
+});
+
+test('writers: the patient and a certified provider may create records; an uncertified one is refused before any byte', async (t) => {
+  const { asAlice, asLee, alice, lee, node } = await setup(t);
+  const own = await prepareRecord(alice, alice.address);
+  assert.equal(
+    (await uploadRecord(asAlice, own, [{ recipient: alice.address, wrappedKey: key('k') }])).status,
+    201,
+  );
+
+  const byLee = await prepareRecord(lee, alice.address);
+  const refused = await uploadRecord(asLee, byLee, [
+    { recipient: alice.address, wrappedKey: key('k') },
+  ]);
+  assert.equal(refused.status, 403);
+  const problem = (await refused.json()) as Problem & { detail: string };
+  assert.equal(problem.type, 'https://aegle.dev/problems/writer-not-allowed');
+  assert.equal(problem.reason, 'not-certified');
+  assert.equal(node.context.store.usage(alice.address.toLowerCase()).used, own.ciphertext.length);
+
+  // An entry signed by someone else than the uploader, or not matching the record, is refused.
+  const forged = await prepareRecord(lee, alice.address);
+  const announce = await asAlice('/records', {
+    method: 'POST',
+    json: {
+      recordId: forged.recordId,
+      patient: alice.address,
+      category: forged.category,
+      size: 10,
+      wrappedKeys: [{ recipient: alice.address, wrappedKey: key('k') }],
+      entry: forged.entry,
+    },
+  });
+  assert.equal(announce.status, 403);
+  const tampered = await prepareRecord(alice, alice.address);
+  const badSig = await asAlice('/records', {
+    method: 'POST',
+    json: {
+      recordId: tampered.recordId,
+      patient: alice.address,
+      category: tampered.category,
+      size: 10,
+      wrappedKeys: [{ recipient: alice.address, wrappedKey: key('k') }],
+      entry: { ...tampered.entry, metadataHash: `0x${'ab'.repeat(32)}` },
+    },
+  });
+  assert.equal(badSig.status, 401);
+  assert.equal(await problemType(badSig), 'invalid-signature');
+  // A record id is never reused.
+  assert.equal(
+    (await uploadRecord(asAlice, own, [{ recipient: alice.address, wrappedKey: key('k') }])).status,
+    409,
+  );
+});
+
+test('the content must match the signed content root and the declared size', async (t) => {
+  const { asAlice, alice, node } = await setup(t);
+  const record = await prepareRecord(alice, alice.address);
+  const other = { ...record, ciphertext: new Uint8Array(record.ciphertext).map((b) => b ^ 1) };
+  const mismatch = await uploadRecord(asAlice, other, [
+    { recipient: alice.address, wrappedKey: key('k') },
+  ]);
+  assert.equal(mismatch.status, 400);
+  assert.equal(await problemType(mismatch), 'invalid-request');
+  assert.equal(
+    node.context.store.usage(alice.address.toLowerCase()).used,
+    0,
+    'the mismatching object was removed',
+  );
+
+  const announced = await asAlice('/records', {
+    method: 'POST',
+    json: {
+      recordId: record.recordId,
+      patient: alice.address,
+      category: record.category,
+      size: record.ciphertext.length + 5,
+      wrappedKeys: [{ recipient: alice.address, wrappedKey: key('k') }],
+      entry: record.entry,
+    },
+  });
+  const { uploadUrl } = (await announced.json()) as { uploadUrl: string };
+  const short = await asAlice(uploadUrl, {
+    method: 'PUT',
+    headers: { 'content-type': 'application/octet-stream' },
+    body: record.ciphertext,
+  });
+  assert.equal(short.status, 400);
+  assert.equal(await problemType(short), 'size-mismatch');
+  assert.deepEqual(node.context.store.usage(alice.address.toLowerCase()), {
+    used: 0,
+    reserved: 0,
+    limit: node.context.store.usage(alice.address.toLowerCase()).limit,
+  });
+});
+
+test('the quota is checked before any byte is stored', async (t) => {
+  const { asAlice, alice, node } = await setup(t);
+  node.context.store.setLimit(alice.address.toLowerCase(), 4000);
+  const first = await prepareRecord(alice, alice.address, {
+    ciphertext: new Uint8Array(3000).fill(7),
+  });
+  assert.equal(
+    (await uploadRecord(asAlice, first, [{ recipient: alice.address, wrappedKey: key('k') }]))
+      .status,
+    201,
+  );
+  const second = await prepareRecord(alice, alice.address, {
+    ciphertext: new Uint8Array(3000).fill(8),
+  });
+  const response = await asAlice('/records', {
+    method: 'POST',
+    json: {
+      recordId: second.recordId,
+      patient: alice.address,
+      category: second.category,
+      size: 3000,
+      wrappedKeys: [{ recipient: alice.address, wrappedKey: key('k') }],
+      entry: second.entry,
+    },
+  });
+  assert.equal(response.status, 413);
+  assert.equal(await problemType(response), 'quota-exceeded');
+  assert.equal(node.context.store.usage(alice.address.toLowerCase()).used, 3000);
+});
+
+test('a client that disconnects mid-upload leaves nothing behind', async (t) => {
+  const { asAlice, alice, node, dataDir } = await setup(t);
+  const size = 4 * 1024 * 1024;
+  const record = await prepareRecord(alice, alice.address, {
+    ciphertext: new Uint8Array(size).fill(3),
+  });
+  const announced = await asAlice('/records', {
+    method: 'POST',
+    json: {
+      recordId: record.recordId,
+      patient: alice.address,
+      category: record.category,
+      size,
+      wrappedKeys: [{ recipient: alice.address, wrappedKey: key('k') }],
+      entry: record.entry,
+    },
+  });
+  const { uploadUrl } = (await announced.json()) as { uploadUrl: string };
+  const abort = new AbortController();
+  let sent = 0;
+  const body = new ReadableStream<Uint8Array>({
+    async pull(controller) {
+      if (sent >= size / 2) {
+        // Half the body is out: wait until the store holds a reservation, then go away.
+        await waitUntil(() => node.context.store.usage(alice.address.toLowerCase()).reserved > 0);
+        abort.abort();
+        return;
+      }
+      controller.enqueue(record.ciphertext.subarray(sent, sent + 256 * 1024));
+      sent += 256 * 1024;
+    },
+  });
+  await assert.rejects(
+    asAlice(uploadUrl, {
+      method: 'PUT',
+      headers: { 'content-type': 'application/octet-stream', 'content-length': String(size) },
+      body,
+      signal: abort.signal,
+      duplex: 'half',
+    } as RequestInit),
+  );
+  await waitUntil(() => node.context.store.usage(alice.address.toLowerCase()).reserved === 0);
+  assert.deepEqual(node.context.store.usage(alice.address.toLowerCase()).used, 0);
+  assert.deepEqual(node.context.store.list(alice.address.toLowerCase()), []);
+  assert.equal(node.context.catalog.has(record.recordId), false);
+  // No block file of the aborted upload is left in the store's directories.
+  const files = await listFiles(path.join(dataDir, 'store'));
+  const blockFiles = files.filter((f) => !f.endsWith('.sqlite') && !f.includes('.sqlite-'));
+  const nodeObjects = node.context.store.list('node').length;
+  assert.equal(
+    blockFiles.length,
+    nodeObjects === 0 ? 0 : blockFiles.length,
+    'only batch lists of the node remain',
+  );
+  assert.equal(blockFiles.length, 0);
+  // The ticket was given back: the client may send the content again.
+  const retry = await asAlice(uploadUrl, {
+    method: 'PUT',
+    headers: { 'content-type': 'application/octet-stream' },
+    body: record.ciphertext,
+  });
+  assert.equal(retry.status, 201);
+});
+
+async function listFiles(dir: string): Promise<string[]> {
+  const entries = await readdir(dir, { recursive: true, withFileTypes: true });
+  return entries.filter((e) => e.isFile()).map((e) => path.join(e.parentPath, e.name));
+}
+
+test('listing by patient pages with a cursor; guardians may list, others not', async (t) => {
+  const { asAlice, asKim, alice, kim, grants, as } = await setup(t);
+  const ids: string[] = [];
+  for (let i = 0; i < 5; i++) {
+    const record = await prepareRecord(kim, alice.address);
+    assert.equal(
+      (await uploadRecord(asKim, record, [{ recipient: alice.address, wrappedKey: key('k') }]))
+        .status,
+      201,
+    );
+    ids.push(record.recordId);
+  }
+  const seen: string[] = [];
+  let cursor: string | undefined;
+  for (;;) {
+    const page = (await (
+      await asAlice(`/records?patient=${alice.address}&limit=2${cursor ? `&cursor=${cursor}` : ''}`)
+    ).json()) as {
+      records: Array<{ recordId: string; anchor: { state: string } }>;
+      nextCursor?: string;
+    };
+    seen.push(...page.records.map((r) => r.recordId));
+    if (!page.nextCursor) break;
+    cursor = page.nextCursor;
+  }
+  assert.deepEqual(seen, ids);
+  assert.equal((await asAlice(`/records?patient=${alice.address}&cursor=!!`)).status, 400);
+
+  const bob = newAccount();
+  const carol = newAccount();
+  grants.setGuardian(alice.address, bob.address);
+  const asBob = await as(bob);
+  const asCarol = await as(carol);
+  assert.equal((await asBob(`/records?patient=${alice.address}`)).status, 200);
+  assert.equal((await asCarol(`/records?patient=${alice.address}`)).status, 403);
+  // The guardian may add a wrapped key for a grantee; someone else may not.
+  assert.equal(
+    (
+      await asBob(`/records/${ids[0]}/keys/${carol.address}`, {
+        method: 'PUT',
+        json: { wrappedKey: key('for-carol') },
+      })
+    ).status,
+    204,
+  );
+  assert.equal(
+    (
+      await asCarol(`/records/${ids[0]}/keys/${carol.address}`, {
+        method: 'PUT',
+        json: { wrappedKey: key('x') },
+      })
+    ).status,
+    403,
+  );
+  const recipients = (await (await asAlice(`/records/${ids[0]}/keys`)).json()) as {
+    recipients: string[];
+  };
+  assert.deepEqual(
+    recipients.recipients,
+    [alice.address.toLowerCase(), carol.address.toLowerCase()].sort(),
+  );
+});
+
+test('a record is anchored through the outbox, and its proof verifies against the batch root', async (t) => {
+  const { asAlice, alice } = await setup(t);
+  const record = await prepareRecord(alice, alice.address);
+  assert.equal(
+    (await uploadRecord(asAlice, record, [{ recipient: alice.address, wrappedKey: key('k') }]))
+      .status,
+    201,
+  );
+  await waitUntil(
+    async () =>
+      (
+        (await (await asAlice(`/records/${record.recordId}`)).json()) as {
+          record: { anchor: { state: string } };
+        }
+      ).record.anchor.state === 'confirmed',
+  );
+  const proof = (await (await asAlice(`/records/${record.recordId}/proof`)).json()) as {
+    entry: typeof record.entry;
+    anchor: { state: string; root: Hex; proof: Hex[]; leaf: Hex; cid: string };
+  };
+  assert.deepEqual(proof.entry, record.entry);
+  assert.equal(proof.anchor.state, 'confirmed');
+  assert.ok(
+    StandardMerkleTree.verify(
+      proof.anchor.root,
+      [...anchorEntryLeafEncoding],
+      leafOf('anchor', record.entry).values,
+      proof.anchor.proof,
+    ),
+  );
+});
+
+test('audit before release: if the journal cannot be written, a grantee gets no byte; the patient still reads', async (t) => {
+  const { asAlice, asLee, alice, lee, grants, node } = await setup(t);
+  const record = await prepareRecord(alice, alice.address);
+  assert.equal(
+    (
+      await uploadRecord(asAlice, record, [
+        { recipient: alice.address, wrappedKey: key('k') },
+        { recipient: lee.address, wrappedKey: key('l') },
+      ])
+    ).status,
+    201,
+  );
+  grants.grant(
+    alice.address,
+    lee.address,
+    'record',
+    record.recordId,
+    treatment,
+    new Date(Date.now() + 3600_000),
+  );
+  assert.equal((await asLee(`/records/${record.recordId}/content`)).status, 200);
+  // Break the journal: the table the audit entries go to is gone.
+  node.context.db.exec('ALTER TABLE audit_entries RENAME TO audit_entries_gone');
+  const refused = await asLee(`/records/${record.recordId}/content`);
+  assert.equal(refused.status, 500);
+  const text = await refused.text();
+  assert.ok(!text.includes(Buffer.from(record.ciphertext.subarray(0, 16)).toString('latin1')));
+  assert.equal(refused.headers.get('aegle-wrapped-key'), null);
+  assert.equal((await asAlice(`/records/${record.recordId}/content`)).status, 200);
+  node.context.db.exec('ALTER TABLE audit_entries_gone RENAME TO audit_entries');
+});
