@@ -23,6 +23,12 @@ export type FhirServerOptions = {
   port?: number;
   /** The base URL written into links and Locations, when clients reach the server by another name. */
   baseUrl?: string;
+  /**
+   * Host header values accepted besides the listening address's own (`127.0.0.1:port`,
+   * `localhost:port`, `[::1]:port`) and baseUrl's host. Others are refused (421), so a web page
+   * that rebinds its DNS name to 127.0.0.1 cannot read the user's records through a browser.
+   */
+  allowedHosts?: readonly string[];
   /** The clock for `ap` date comparisons and the CapabilityStatement date (tests fix it). */
   now?: () => Date;
 };
@@ -114,6 +120,30 @@ export async function createFhirServer(options: FhirServerOptions): Promise<Fhir
   };
   const lenient = (request: FastifyRequest) =>
     /(^|[;,\s])handling\s*=\s*lenient\b/i.test(String(request.headers.prefer ?? ''));
+
+  // Filled in once listening (the port is known then); no request is answered before.
+  const allowedHosts = new Set<string>(
+    (options.allowedHosts ?? []).map((host) => host.toLowerCase()),
+  );
+  app.addHook('onRequest', async (request) => {
+    if (!allowedHosts.has(String(request.headers.host ?? '').toLowerCase())) {
+      throw new FhirRequestError(
+        421,
+        'forbidden',
+        'This server does not answer for that host name',
+        {
+          hint: 'Use the server URL as given, or list the host name in allowedHosts.',
+        },
+      );
+    }
+    if (!acceptsJson(request.headers.accept)) {
+      throw new FhirRequestError(
+        406,
+        'not-supported',
+        'Only JSON (application/fhir+json) is served',
+      );
+    }
+  });
 
   app.get('/metadata', async (_request, reply) =>
     send(reply, 200, capabilityStatement({ baseUrl, date: started })),
@@ -262,6 +292,11 @@ export async function createFhirServer(options: FhirServerOptions): Promise<Fhir
 
   const address = await app.listen({ host: options.host ?? '127.0.0.1', port: options.port ?? 0 });
   if (baseUrl === '') baseUrl = address;
+  const port = new URL(address).port;
+  for (const host of [`127.0.0.1:${port}`, `localhost:${port}`, `[::1]:${port}`]) {
+    allowedHosts.add(host);
+  }
+  allowedHosts.add(new URL(baseUrl).host.toLowerCase());
   return { url: baseUrl, close: () => app.close() };
 }
 
@@ -272,6 +307,22 @@ function compare(a: string, b: string): number {
 function queryOf(request: FastifyRequest): [string, string][] {
   const cut = request.url.indexOf('?');
   return cut === -1 ? [] : [...new URLSearchParams(request.url.slice(cut + 1))];
+}
+
+/** No Accept header, or one that takes JSON (any of the FHIR JSON types, or a wildcard). */
+function acceptsJson(accept: string | undefined): boolean {
+  if (accept === undefined || accept.trim() === '') return true;
+  return accept
+    .split(',')
+    .map((range) => range.split(';')[0]?.trim().toLowerCase())
+    .some(
+      (type) =>
+        type === '*/*' ||
+        type === 'application/*' ||
+        type === 'application/json' ||
+        type === 'application/fhir+json' ||
+        type === 'application/json+fhir',
+    );
 }
 
 function prefersMinimal(request: FastifyRequest): boolean {

@@ -5,6 +5,7 @@
 
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
+import { request as httpRequest } from 'node:http';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { Client } from 'fhir-kit-client';
@@ -640,5 +641,96 @@ describe('metadata', () => {
       }
     }
     assert.ok(checked > 30);
+  });
+});
+
+/** A raw HTTP exchange, for what fhir-kit-client cannot send (a Host header, a bad body). */
+function exchange(
+  method: string,
+  urlPath: string,
+  headers: Record<string, string>,
+  body?: string,
+): Promise<{ status: number; json: Json }> {
+  const url = new URL(urlPath, server.url);
+  return new Promise((resolve, reject) => {
+    const outgoing = httpRequest(
+      { host: url.hostname, port: url.port, path: url.pathname + url.search, method, headers },
+      (response) => {
+        let text = '';
+        response.setEncoding('utf8');
+        response.on('data', (chunk) => {
+          text += chunk;
+        });
+        response.on('end', () =>
+          resolve({ status: response.statusCode ?? 0, json: text === '' ? {} : JSON.parse(text) }),
+        );
+      },
+    );
+    outgoing.on('error', reject);
+    outgoing.end(body);
+  });
+}
+
+describe('protocol edges', () => {
+  const patientPath = () => `/Patient/${PATIENT_ID}`;
+
+  test('another Host name (DNS rebinding) is refused; localhost is accepted', async () => {
+    const port = new URL(server.url).port;
+    const refusedHost = await exchange('GET', patientPath(), { host: `evil.example:${port}` });
+    assert.equal(refusedHost.status, 421);
+    assert.equal(refusedHost.json.resourceType, 'OperationOutcome');
+    const local = await exchange('GET', patientPath(), { host: `localhost:${port}` });
+    assert.equal(local.status, 200);
+    assert.equal(local.json.id, PATIENT_ID);
+  });
+
+  test('JSON only: XML is not acceptable; application/json is both accepted and sent', async () => {
+    const xml = await exchange('GET', patientPath(), { accept: 'application/fhir+xml' });
+    assert.equal(xml.status, 406);
+    const json = await exchange('GET', patientPath(), { accept: 'application/json' });
+    assert.equal(json.status, 200);
+    const before = source.size;
+    const body = JSON.stringify({ resourceType: 'Patient', active: true });
+    const created = await exchange(
+      'POST',
+      '/Patient',
+      { 'content-type': 'application/json' },
+      body,
+    );
+    assert.equal(created.status, 201);
+    assert.equal(source.size, before + 1);
+  });
+
+  test('a malformed body, another media type, or an unserved method is refused', async () => {
+    const before = source.size;
+    const malformed = await exchange(
+      'POST',
+      '/Patient',
+      { 'content-type': 'application/fhir+json' },
+      '{"resourceType": "Patient",',
+    );
+    assert.equal(malformed.status, 400);
+    assert.equal(malformed.json.issue[0].code, 'structure');
+    const text = await exchange('POST', '/Patient', { 'content-type': 'text/plain' }, 'hello');
+    assert.equal(text.status, 415);
+    const update = await exchange(
+      'PUT',
+      patientPath(),
+      { 'content-type': 'application/fhir+json' },
+      '{}',
+    );
+    assert.equal(update.status, 405);
+    const batch = await exchange(
+      'POST',
+      '/',
+      { 'content-type': 'application/fhir+json' },
+      JSON.stringify({ resourceType: 'Bundle', type: 'batch' }),
+    );
+    assert.equal(batch.status, 400);
+    assert.equal(source.size, before);
+    const everything = await exchange('GET', `${patientPath()}/$everything?start=2010`, {});
+    assert.equal(everything.status, 400);
+    const history = await exchange('GET', `${patientPath()}/_history`, {});
+    assert.equal(history.status, 404);
   });
 });
