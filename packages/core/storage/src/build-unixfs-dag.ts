@@ -21,6 +21,11 @@ export type UnixfsDagOptions = {
   profile?: UnixfsDagProfile;
   chunkSize?: number;
   maxChildrenPerNode?: number;
+  /**
+   * Supplies the buffers leaves are assembled in (see `chunkFixedSize`); default a fresh
+   * Uint8Array each. With the 'aegle' profile the leaf's bytes are that buffer (or a view of it).
+   */
+  allocate?: (size: number) => Uint8Array;
 };
 
 /** One block of the DAG, ready to store. `bytes` may alias the source's buffer (see the chunker). */
@@ -92,7 +97,7 @@ export async function* buildUnixfsDag(
     return { cid, bytes, link: { cid, tsize, fileSize } };
   };
 
-  for await (const chunk of chunkFixedSize(source, chunkSize)) {
+  for await (const chunk of chunkFixedSize(source, chunkSize, options.allocate)) {
     let bytes: Uint8Array;
     let cid: CID;
     if (classic) {

@@ -5,11 +5,13 @@
  * Whole chunks that lie inside one input buffer are yielded as views of it, without a copy;
  * only a chunk that spans input buffers is assembled in a fresh buffer. So the chunks may alias
  * the caller's buffers: a source must not reuse a buffer after yielding it (Node streams and
- * @aegle/crypto's encryptor yield fresh buffers).
+ * @aegle/crypto's encryptor yield fresh buffers). `allocate` supplies the assembly buffers (of
+ * `chunkSize` bytes, contents irrelevant), so a writer can recycle them once a chunk is stored.
  */
 export async function* chunkFixedSize(
   source: AsyncIterable<Uint8Array> | Iterable<Uint8Array>,
   chunkSize: number,
+  allocate: (size: number) => Uint8Array = (size) => new Uint8Array(size),
 ): AsyncGenerator<Uint8Array, void, undefined> {
   let partial: Uint8Array | undefined;
   let filled = 0;
@@ -33,7 +35,7 @@ export async function* chunkFixedSize(
       offset += chunkSize;
     }
     if (offset < input.length) {
-      partial = new Uint8Array(chunkSize);
+      partial = allocate(chunkSize);
       partial.set(input.subarray(offset));
       filled = input.length - offset;
     }

@@ -2,6 +2,7 @@ import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import { CID } from 'multiformats/cid';
 import { blockKey } from './block-path.ts';
+import { BufferPool } from './buffer-pool.ts';
 import { buildUnixfsDag, type DagBlock, type UnixfsDagResult } from './build-unixfs-dag.ts';
 import {
   InvalidStorageOptionError,
@@ -221,20 +222,32 @@ export class ObjectStore {
     });
     const writes = new Set<Promise<void>>();
     let failure: unknown;
+    const pool = new BufferPool(this.#chunkSize, this.#writeConcurrency + 2);
     const startWrite = async (block: DagBlock, key: string): Promise<void> => {
-      await this.#deleting.get(key);
-      // Already durable for a committed object: rewriting it could only make it worse.
-      if (this.#index.isBlockReferenced(block.cid)) return;
-      await batch.write(block.cid, block.bytes);
+      try {
+        await this.#deleting.get(key);
+        // Already durable for a committed object: rewriting it could only make it worse.
+        if (this.#index.isBlockReferenced(block.cid)) return;
+        await batch.write(block.cid, block.bytes);
+      } finally {
+        // Every replica's write has settled: nothing reads these bytes any more.
+        pool.release(block.bytes);
+      }
     };
-    const dag = buildUnixfsDag(countBytes(source, size), { chunkSize: this.#chunkSize });
+    const dag = buildUnixfsDag(countBytes(source, size), {
+      chunkSize: this.#chunkSize,
+      allocate: pool.allocate,
+    });
     try {
       let step = await dag.next();
       for (; !step.done; step = await dag.next()) {
         signal?.throwIfAborted();
         const block = step.value;
         const key = blockKey(block.cid);
-        if (mine.has(key)) continue;
+        if (mine.has(key)) {
+          pool.release(block.bytes);
+          continue;
+        }
         // Intent first: if the process dies once the file exists, recovery knows to delete it.
         this.#index.addIntent(uploadId, block.cid);
         mine.set(key, block.cid);

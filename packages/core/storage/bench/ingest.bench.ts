@@ -1,0 +1,30 @@
+// Aegle's storage path on a 1 GiB file: {"bench":"ingest",…} encrypts it with @aegle/crypto's
+// streaming envelope (on a worker thread), chunks, hashes and writes it durably to two replicas
+// (primary and backup directories) through ObjectStore.put; {"bench":"read",…} reads it back
+// through ObjectStore.get (every block re-hashed) and decrypts it (on a worker thread).
+// Each phase runs in its own process (ingest-phase.ts), so each peak RSS is that phase's own.
+import { randomBytes } from 'node:crypto';
+import { rm } from 'node:fs/promises';
+import path from 'node:path';
+import {
+  INPUT_SIZE,
+  measurePrimitives,
+  rate,
+  report,
+  runPhase,
+  writeInputFile,
+} from './bench-support.ts';
+
+const PHASE = path.join(import.meta.dirname, 'ingest-phase.ts');
+const { dir, file } = await writeInputFile();
+try {
+  const primitives = measurePrimitives();
+  const env = { AEGLE_BENCH_KEY: randomBytes(32).toString('hex') };
+  const dataDir = path.join(dir, 'store');
+  const put = await runPhase(PHASE, ['put', file, dataDir], env);
+  report('ingest', rate(INPUT_SIZE, put.ms), primitives, put.peakRssMb);
+  const get = await runPhase(PHASE, ['get', dataDir, String(put.cid)], env);
+  report('read', rate(INPUT_SIZE, get.ms), primitives, get.peakRssMb);
+} finally {
+  await rm(dir, { recursive: true, force: true });
+}
