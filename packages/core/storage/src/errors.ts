@@ -131,6 +131,21 @@ export class ObjectNotFoundError extends BaseError {
   }
 }
 
+/** Another live process has the data directory open. */
+export class StoreInUseError extends BaseError {
+  override name = 'StoreInUseError';
+  readonly pid: number | undefined;
+  constructor(dir: string, pid: number | undefined) {
+    super(
+      `The data directory ${dir} is in use by ${pid === undefined ? 'another process' : `process ${pid}`}.`,
+      {
+        hint: 'Stop the other process (or go through its API), or use another data directory.',
+      },
+    );
+    this.pid = pid;
+  }
+}
+
 /** A caller passed an option outside its allowed range. */
 export class InvalidStorageOptionError extends BaseError {
   override name = 'InvalidStorageOptionError';

@@ -22,6 +22,7 @@ export {
   ReplicaWriteError,
   SizeMismatchError,
   StorageFullError,
+  StoreInUseError,
   UnrecoverableBlockError,
   UnsupportedHashError,
 } from './errors.ts';

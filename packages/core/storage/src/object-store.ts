@@ -19,6 +19,7 @@ import {
   type ReplicatedBlockstoreOptions,
   type ScrubReport,
 } from './replicated-blockstore.ts';
+import { acquireStoreLock } from './store-lock.ts';
 
 export type ObjectStoreOptions = ReplicatedBlockstoreOptions & {
   /** Replicas under the data directory (primary, backup, …). Default 2. */
@@ -61,6 +62,8 @@ const MAX_ACCOUNT_LENGTH = 256;
  * Objects (UnixFS files) in a replicated blockstore, with per-account quotas, over a durable
  * SQLite index (see object-index.ts for the tables).
  *
+ * One process at a time owns a data directory (a pid lock file; a dead owner's lock is taken over).
+ *
  * The invariants:
  * - the quota is checked, and the bytes reserved, before the first block is written;
  * - an object is visible (get, has, list, stat) only after the transaction that commits it, which
@@ -74,6 +77,7 @@ export class ObjectStore {
   readonly dataDir: string;
   readonly blockstore: ReplicatedBlockstore;
   readonly #index: ObjectIndex;
+  readonly #lock: { release(): Promise<void> };
   readonly #chunkSize: number;
   readonly #writeConcurrency: number;
   readonly #durability: 'object' | 'block';
@@ -86,8 +90,10 @@ export class ObjectStore {
     dataDir: string,
     blockstore: ReplicatedBlockstore,
     index: ObjectIndex,
+    lock: { release(): Promise<void> },
     options: ObjectStoreOptions,
   ) {
+    this.#lock = lock;
     this.dataDir = dataDir;
     this.blockstore = blockstore;
     this.#index = index;
@@ -103,20 +109,27 @@ export class ObjectStore {
   static async open(dataDir: string, options: ObjectStoreOptions = {}): Promise<ObjectStore> {
     const dir = path.resolve(dataDir);
     await mkdir(dir, { recursive: true });
-    const blockstore =
-      options.blockstore ??
-      Replicated.inDirectory(dir, { ...options, factor: options.replicationFactor ?? 2 });
-    await blockstore.open();
-    const index = new ObjectIndex(path.join(dir, INDEX_FILE), options);
-    const store = new ObjectStore(dir, blockstore, index, options);
-    await store.#recover();
-    return store;
+    const lock = await acquireStoreLock(dir);
+    try {
+      const blockstore =
+        options.blockstore ??
+        Replicated.inDirectory(dir, { ...options, factor: options.replicationFactor ?? 2 });
+      await blockstore.open();
+      const index = new ObjectIndex(path.join(dir, INDEX_FILE), options);
+      const store = new ObjectStore(dir, blockstore, index, lock, options);
+      await store.#recover();
+      return store;
+    } catch (error) {
+      await lock.release();
+      throw error;
+    }
   }
 
   async close(): Promise<void> {
     await Promise.allSettled([...this.#deleting.values()]);
     await this.blockstore.close();
     this.#index.close();
+    await this.#lock.release();
   }
 
   /**

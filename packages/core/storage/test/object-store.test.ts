@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { after, before, test } from 'node:test';
@@ -330,4 +331,21 @@ test('a digest of what get streams equals the source, for a size that is not a c
   for await (const piece of store.get(cid)) got.update(piece);
   assert.equal(got.digest('hex'), want.digest('hex'));
   await store.close();
+});
+
+test('one process at a time: a second open fails with StoreInUseError; a dead owner’s lock is taken over', async () => {
+  const { store, dataDir } = await openStore();
+  await assert.rejects(ObjectStore.open(dataDir), (error: Error & { pid?: number }) => {
+    assert.equal(error.name, 'StoreInUseError');
+    assert.equal(error.pid, process.pid);
+    return true;
+  });
+  await store.close();
+  // A lock left by a process that no longer exists (as after kill -9).
+  const dead = spawnSync(process.execPath, ['-e', '']);
+  assert.equal(dead.status, 0);
+  await writeFile(path.join(dataDir, 'LOCK'), `${dead.pid}\n`);
+  const reopened = await ObjectStore.open(dataDir);
+  assert.equal((await readFile(path.join(dataDir, 'LOCK'), 'utf8')).trim(), String(process.pid));
+  await reopened.close();
 });
