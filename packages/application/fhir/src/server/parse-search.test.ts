@@ -36,6 +36,14 @@ test('references: Patient/x, x, absolute; date prefixes default to eq', () => {
     criteria[1]?.values.map((value) => (value as { prefix: string }).prefix),
     ['ge', 'eq'],
   );
+  // An unencoded + in a zone arrives as a space; it is read as the + it was.
+  const [zoned] = parse([...new URLSearchParams('date=gt2013-01-14T10:00:00+02:00')]).criteria;
+  assert.deepEqual(zoned?.values, [
+    {
+      prefix: 'gt',
+      range: { low: Date.parse('2013-01-14T08:00:00Z'), high: Date.parse('2013-01-14T08:00:01Z') },
+    },
+  ]);
 });
 
 test('paging: default and capped _count, opaque _page tokens', () => {

@@ -189,7 +189,12 @@ function parseCriterion(parameter: ServedSearchParameter, value: string): Criter
         kind: 'date',
         values: parts.map((part) => {
           const prefix = DATE_PREFIXES.find((candidate) => part.startsWith(candidate));
-          const range = dateTimeRange(prefix === undefined ? part : part.slice(2));
+          // A `+hh:mm` zone sent unencoded arrives as a space (form decoding): take it back.
+          const text = (prefix === undefined ? part : part.slice(2)).replace(
+            / (\d\d:\d\d)$/,
+            '+$1',
+          );
+          const range = dateTimeRange(text);
           if (range === undefined) {
             throw invalid(
               'a date (an optional prefix eq, ne, lt, gt, le, ge, sa, eb or ap, then YYYY[-MM[-DD[Thh:mm[:ss[.sss]][zone]]]])',
