@@ -131,18 +131,13 @@ export class ObjectNotFoundError extends BaseError {
   }
 }
 
-/** Another live process has the data directory open. */
+/** Another process (or another ObjectStore in this one) has the data directory open. */
 export class StoreInUseError extends BaseError {
   override name = 'StoreInUseError';
-  readonly pid: number | undefined;
-  constructor(dir: string, pid: number | undefined) {
-    super(
-      `The data directory ${dir} is in use by ${pid === undefined ? 'another process' : `process ${pid}`}.`,
-      {
-        hint: 'Stop the other process (or go through its API), or use another data directory.',
-      },
-    );
-    this.pid = pid;
+  constructor(dir: string) {
+    super(`The data directory ${dir} is open in another process or store.`, {
+      hint: 'Close the other store (or stop the process using it), or use another data directory.',
+    });
   }
 }
 

@@ -1,6 +1,7 @@
+import path from 'node:path';
 import { DatabaseSync } from 'node:sqlite';
 import { CID } from 'multiformats/cid';
-import { QuotaExceededError } from './errors.ts';
+import { QuotaExceededError, StoreInUseError } from './errors.ts';
 
 /** Bytes every account may store before buying more: 1 GiB. */
 export const DEFAULT_FREE_QUOTA = 1024 ** 3;
@@ -108,15 +109,22 @@ export class ObjectIndex {
   readonly #defaultLimit: number;
   readonly #sql: ReturnType<typeof prepareStatements>;
 
-  constructor(file: string, options: { defaultLimit?: number } = {}) {
+  constructor(file: string, options: { defaultLimit?: number; dir?: string } = {}) {
     this.#defaultLimit = options.defaultLimit ?? DEFAULT_FREE_QUOTA;
     this.#db = new DatabaseSync(file);
-    // WAL: readers never block the writer; FULL: a commit is fsynced before it returns, so an
-    // acknowledged object survives power loss. busy_timeout covers a second process (a CLI)
-    // reading the same file.
-    this.#db.exec(
-      'PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL; PRAGMA busy_timeout = 5000;',
-    );
+    try {
+      // EXCLUSIVE locking, taken at once: this process owns the store until it closes or dies (the
+      // OS releases the lock), so no second process can roll back our uploads in flight. Set
+      // before WAL is enabled, so SQLite keeps the WAL index in memory (no -shm file).
+      // FULL: a commit is fsynced before it returns, so an acknowledged object survives power loss.
+      this.#db.exec('PRAGMA busy_timeout = 0; PRAGMA locking_mode = EXCLUSIVE;');
+      this.#db.exec('PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL;');
+      this.#db.exec('BEGIN EXCLUSIVE; COMMIT;');
+    } catch (error) {
+      this.#db.close();
+      if (isSqliteBusy(error)) throw new StoreInUseError(options.dir ?? path.dirname(file));
+      throw error;
+    }
     this.#db.exec(SCHEMA);
     this.#sql = prepareStatements(this.#db);
   }
@@ -313,4 +321,10 @@ export class ObjectIndex {
       throw error;
     }
   }
+}
+
+/** SQLITE_BUSY (5) or SQLITE_LOCKED (6), as node:sqlite reports them in `errcode`. */
+function isSqliteBusy(error: unknown): boolean {
+  const code = (error as { errcode?: unknown } | null)?.errcode;
+  return typeof code === 'number' && ((code & 0xff) === 5 || (code & 0xff) === 6);
 }

@@ -19,7 +19,6 @@ import {
   type ReplicatedBlockstoreOptions,
   type ScrubReport,
 } from './replicated-blockstore.ts';
-import { acquireStoreLock } from './store-lock.ts';
 
 export type ObjectStoreOptions = ReplicatedBlockstoreOptions & {
   /** Replicas under the data directory (primary, backup, …). Default 2. */
@@ -62,7 +61,8 @@ const MAX_ACCOUNT_LENGTH = 256;
  * Objects (UnixFS files) in a replicated blockstore, with per-account quotas, over a durable
  * SQLite index (see object-index.ts for the tables).
  *
- * One process at a time owns a data directory (a pid lock file; a dead owner's lock is taken over).
+ * One process at a time owns a data directory: the index keeps an exclusive SQLite lock, which the
+ * OS drops when the process dies, so a crash never leaves a stale lock behind.
  *
  * The invariants:
  * - the quota is checked, and the bytes reserved, before the first block is written;
@@ -77,7 +77,6 @@ export class ObjectStore {
   readonly dataDir: string;
   readonly blockstore: ReplicatedBlockstore;
   readonly #index: ObjectIndex;
-  readonly #lock: { release(): Promise<void> };
   readonly #chunkSize: number;
   readonly #writeConcurrency: number;
   readonly #durability: 'object' | 'block';
@@ -90,10 +89,8 @@ export class ObjectStore {
     dataDir: string,
     blockstore: ReplicatedBlockstore,
     index: ObjectIndex,
-    lock: { release(): Promise<void> },
     options: ObjectStoreOptions,
   ) {
-    this.#lock = lock;
     this.dataDir = dataDir;
     this.blockstore = blockstore;
     this.#index = index;
@@ -109,18 +106,19 @@ export class ObjectStore {
   static async open(dataDir: string, options: ObjectStoreOptions = {}): Promise<ObjectStore> {
     const dir = path.resolve(dataDir);
     await mkdir(dir, { recursive: true });
-    const lock = await acquireStoreLock(dir);
+    // First: the index holds the data directory's lock (see ObjectIndex), and recovery must not
+    // run while another process is writing.
+    const index = new ObjectIndex(path.join(dir, INDEX_FILE), { ...options, dir });
     try {
       const blockstore =
         options.blockstore ??
         Replicated.inDirectory(dir, { ...options, factor: options.replicationFactor ?? 2 });
       await blockstore.open();
-      const index = new ObjectIndex(path.join(dir, INDEX_FILE), options);
-      const store = new ObjectStore(dir, blockstore, index, lock, options);
+      const store = new ObjectStore(dir, blockstore, index, options);
       await store.#recover();
       return store;
     } catch (error) {
-      await lock.release();
+      index.close();
       throw error;
     }
   }
@@ -129,7 +127,6 @@ export class ObjectStore {
     await Promise.allSettled([...this.#deleting.values()]);
     await this.blockstore.close();
     this.#index.close();
-    await this.#lock.release();
   }
 
   /**
