@@ -4,6 +4,8 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { after, before, test } from 'node:test';
+import { setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
 import { type Account, ciphertextLength, createAccount } from '@aegle/crypto';
 import { ObjectStore } from '@aegle/storage';
 import type { Hex } from 'viem';
@@ -15,7 +17,11 @@ import { decryptMetadata } from '../records/record-metadata.ts';
 import { uploadRecord } from '../records/upload-record.ts';
 import { wrapForGrantee } from '../records/wrap-for-grantee.ts';
 import { recoverAnchorEntrySigner } from '../signing/sign-anchor-entry.ts';
-import { createHttpTransport, type HttpTransport } from './http-transport.ts';
+import {
+  createHttpTransport,
+  type HttpTransport,
+  supportsRequestStreams,
+} from './http-transport.ts';
 import { type ProtocolServer, startProtocolServer } from './protocol-server.testing.ts';
 
 const deployment = { chainId: 31337, records: '0x5FbDB2315678afecb367f032d93F642f64180aa3' as Hex };
@@ -223,4 +229,45 @@ test('50 MB streams up and down without being held in memory, with progress', as
   assert.equal(bytes, size);
   assert.equal(received.digest('hex'), sent.digest('hex'));
   assert.deepEqual(down.at(-1), { bytesDone: total, totalBytes: total });
+});
+
+test('without streaming uploads (older browsers) the body goes as a Blob, with the same result', async () => {
+  assert.equal(supportsRequestStreams(), true, 'Node’s fetch streams request bodies');
+  const kim = createHttpTransport({ baseUrl: server.url, uploadBody: 'blob' });
+  await kim.signIn(provider);
+  const plaintext = new Uint8Array(randomBytes(1_500_000));
+  const prepared = await prepareRecord(recordOptions(plaintext));
+  const progress: Progress[] = [];
+  const { record } = await uploadRecord(kim, prepared, { onProgress: (p) => progress.push(p) });
+  assert.equal(progress.at(-1)?.bytesDone, record.size);
+  const alice = await signedIn(patient);
+  assert.deepEqual(await readThrough(alice, patient, prepared.recordId), plaintext);
+  await kim.signOut();
+  assert.equal(kim.token, undefined);
+  await assert.rejects(kim.list({ patient: patient.address }), { name: 'SessionError' });
+});
+
+test('a download keeps its Response alive: collecting garbage before and during the read does not cut it short', async () => {
+  // Node's fetch cancels the body of a Response that is garbage collected; the transport must
+  // hold the Response until the last byte. Force collections between chunks to prove it.
+  setFlagsFromString('--expose-gc');
+  const gc = runInNewContext('gc') as () => void;
+  const kim = await signedIn(provider);
+  const plaintext = new Uint8Array(randomBytes(6 * MB));
+  const prepared = await prepareRecord(recordOptions(plaintext));
+  await uploadRecord(kim, prepared);
+  const alice = await signedIn(patient);
+  const content = await alice.read(prepared.recordId);
+  // Work between getting the response and reading it (openRecord unwraps the key first).
+  for (let i = 0; i < 3; i++) {
+    gc();
+    await new Promise((resolve) => setImmediate(resolve));
+  }
+  let received = 0;
+  for await (const part of content.ciphertext) {
+    received += part.length;
+    gc();
+    await new Promise((resolve) => setImmediate(resolve));
+  }
+  assert.equal(received, content.size);
 });

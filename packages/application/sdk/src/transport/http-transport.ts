@@ -3,11 +3,12 @@ import { bytesToHex, type Hex, hexToBytes } from 'viem';
 import { privateKeyToAccount } from 'viem/accounts';
 import { createSiweMessage } from 'viem/siwe';
 import { base64ToBytes, bytesToBase64 } from '../records/encoding.ts';
+import { countProgress, type OnProgress } from '../records/progress.ts';
 import type { AnchorEntry } from '../signing/contracts.ts';
 import type { SignedForwardRequest } from '../signing/sign-forward-request.ts';
 import { errorFromProblem, type Problem } from './error-from-problem.ts';
 import { NodeUnreachableError } from './errors.ts';
-import { iterableFromReadable, readableFromIterable } from './streams.ts';
+import { iterableFromResponse, readableFromIterable } from './streams.ts';
 import type {
   AuditEntryView,
   CommitInput,
@@ -41,6 +42,13 @@ export type HttpTransportOptions = {
   token?: string;
   /** A fetch to use instead of the global one. */
   fetch?: typeof fetch;
+  /**
+   * How upload bodies are sent. `'stream'`: a streaming request body (constant memory; Node, and
+   * Chromium over HTTP/2). `'blob'`: the ciphertext is first gathered into a Blob (which browsers
+   * may keep on disk), for browsers without streaming uploads. Default `'auto'`: stream when this
+   * runtime's fetch supports it.
+   */
+  uploadBody?: 'stream' | 'blob' | 'auto';
 };
 
 /** What the node says about itself at `/info`. */
@@ -67,7 +75,7 @@ export type HttpTransport = Transport & {
 type RequestOptions = {
   query?: Record<string, string | number | undefined>;
   json?: unknown;
-  body?: ReadableStream<Uint8Array>;
+  body?: ReadableStream<Uint8Array> | Blob;
   headers?: Record<string, string>;
   signal?: AbortSignal | undefined;
 };
@@ -97,7 +105,7 @@ export function createHttpTransport(options: HttpTransportOptions): HttpTranspor
     } else if (o.body) {
       headers['content-type'] = 'application/octet-stream';
       init.body = o.body;
-      init.duplex = 'half';
+      if (!(o.body instanceof Blob)) init.duplex = 'half';
     }
     let response: Response;
     try {
@@ -170,7 +178,11 @@ export function createHttpTransport(options: HttpTransportOptions): HttpTranspor
     },
 
     async upload(input: UploadInput): Promise<UploadReceipt> {
-      const body = readableFromIterable(input.body, input.onProgress, input.size);
+      const mode = options.uploadBody ?? 'auto';
+      const stream = mode === 'stream' || (mode === 'auto' && supportsRequestStreams());
+      const body = stream
+        ? readableFromIterable(input.body, input.onProgress, input.size)
+        : await blobFromIterable(input.body, input.onProgress, input.size);
       return json<UploadReceipt>('POST', '/uploads', {
         query: { patient: input.patient, size: input.size },
         body,
@@ -221,7 +233,7 @@ export function createHttpTransport(options: HttpTransportOptions): HttpTranspor
       return {
         wrappedKey: keyFromBase64(response.headers.get(WRAPPED_KEY_HEADER)),
         size,
-        ciphertext: iterableFromReadable(response.body, o.onProgress, size),
+        ciphertext: iterableFromResponse(response, o.onProgress, size),
       };
     },
 
@@ -272,6 +284,43 @@ export function createHttpTransport(options: HttpTransportOptions): HttpTranspor
     },
   };
   return transport;
+}
+
+/**
+ * Whether fetch can send a ReadableStream body (the feature test from the Chromium team: such a
+ * runtime reads the `duplex` option and does not turn the stream into a text body).
+ */
+export function supportsRequestStreams(): boolean {
+  try {
+    let duplexAccessed = false;
+    const init = {
+      body: new ReadableStream(),
+      method: 'POST',
+      get duplex() {
+        duplexAccessed = true;
+        return 'half';
+      },
+    };
+    const hasContentType = new Request('http://localhost/', init as RequestInit).headers.has(
+      'Content-Type',
+    );
+    return duplexAccessed && !hasContentType;
+  } catch {
+    return false;
+  }
+}
+
+/** Gathers a stream into a Blob, reporting progress as it is read. */
+async function blobFromIterable(
+  source: AsyncIterable<Uint8Array>,
+  onProgress: OnProgress | undefined,
+  totalBytes: number | undefined,
+): Promise<Blob> {
+  const parts: Uint8Array<ArrayBuffer>[] = [];
+  for await (const part of countProgress(source, onProgress, totalBytes)) {
+    parts.push(part as Uint8Array<ArrayBuffer>);
+  }
+  return new Blob(parts, { type: 'application/octet-stream' });
 }
 
 type RawEntry = Omit<AnchorEntry, 'nonce' | 'signedAt'> & { nonce: string; signedAt: string };

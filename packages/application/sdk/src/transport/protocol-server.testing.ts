@@ -95,6 +95,11 @@ export async function startProtocolServer(
       }
       const caller = sessions.get((req.headers.authorization ?? '').replace(/^Bearer /, ''));
       if (!caller) return problem(res, 401, 'unauthorized');
+      if (req.method === 'POST' && url.pathname === '/auth/signout') {
+        sessions.delete((req.headers.authorization ?? '').replace(/^Bearer /, ''));
+        res.writeHead(204);
+        return res.end();
+      }
 
       if (req.method === 'POST' && url.pathname === '/uploads') {
         const size = Number(url.searchParams.get('size'));

@@ -33,30 +33,46 @@ export function readableFromIterable(
 }
 
 /**
- * A web ReadableStream as an async iterable, with a reader (browsers without async iteration of
- * streams have one), releasing the stream if the consumer stops early.
+ * A fetch Response's body as an async iterable, with a reader (browsers without async iteration
+ * of streams have one), releasing the stream if the consumer stops early.
+ *
+ * The body is locked at once and the Response held until the end: Node's fetch (undici) cancels
+ * the unread body of a Response that is garbage collected, which would end a download early (a
+ * caller typically unwraps a key between getting the response and reading it) and look like a
+ * truncation.
  */
-export async function* iterableFromReadable(
-  stream: ReadableStream<Uint8Array>,
+export function iterableFromResponse(
+  response: Response,
   onProgress?: OnProgress,
   totalBytes?: number,
 ): AsyncGenerator<Uint8Array, void, undefined> {
-  const reader = stream.getReader();
-  let bytesDone = 0;
-  let finished = false;
-  try {
-    for (;;) {
-      const { done, value } = await reader.read();
-      if (done) {
-        finished = true;
-        return;
+  const reader = response.body?.getReader();
+  return (async function* () {
+    if (!reader) return;
+    let bytesDone = 0;
+    let finished = false;
+    try {
+      for (;;) {
+        const { done, value } = await reader.read();
+        if (done) {
+          finished = true;
+          return;
+        }
+        bytesDone += value.length;
+        yield value;
+        onProgress?.(totalBytes === undefined ? { bytesDone } : { bytesDone, totalBytes });
       }
-      bytesDone += value.length;
-      yield value;
-      onProgress?.(totalBytes === undefined ? { bytesDone } : { bytesDone, totalBytes });
+    } finally {
+      if (!finished) await reader.cancel().catch(() => {});
+      reader.releaseLock();
+      // A use of the Response after the last read keeps it reachable for the whole download.
+      keepAlive(response);
     }
-  } finally {
-    if (!finished) await reader.cancel().catch(() => {});
-    reader.releaseLock();
-  }
+  })();
+}
+
+let kept: unknown;
+function keepAlive(value: unknown): void {
+  kept = value;
+  kept = undefined;
 }
