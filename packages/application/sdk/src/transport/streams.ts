@@ -36,8 +36,8 @@ export function readableFromIterable(
  * A fetch Response's body as an async iterable, with a reader (browsers without async iteration
  * of streams have one), releasing the stream if the consumer stops early.
  *
- * The body is locked at once and the Response held until the end: Node's fetch (undici) cancels
- * the unread body of a Response that is garbage collected, which would end a download early (a
+ * The body is locked at once, not at the first read: Node's fetch (undici) cancels the unlocked,
+ * unread body of a Response that is garbage collected, which would end a download early (a
  * caller typically unwraps a key between getting the response and reading it) and look like a
  * truncation.
  */
@@ -65,14 +65,6 @@ export function iterableFromResponse(
     } finally {
       if (!finished) await reader.cancel().catch(() => {});
       reader.releaseLock();
-      // A use of the Response after the last read keeps it reachable for the whole download.
-      keepAlive(response);
     }
   })();
-}
-
-let kept: unknown;
-function keepAlive(value: unknown): void {
-  kept = value;
-  kept = undefined;
 }
