@@ -151,6 +151,31 @@ test('deferred writes are readable at once and made durable by syncBlocks', asyn
   await assert.rejects(store.syncBlocks([rawBlock('absent').cid]), { code: 'ENOENT' });
 });
 
+test("'data' writes are in place at once; syncBlocks with directoriesOnly syncs their directories", async () => {
+  const store = await openStore('data-sync');
+  const blocks = Array.from({ length: 20 }, (_, i) => rawBlock(`data ${i}`));
+  for (const { cid, bytes } of blocks) await store.writeVerifiedBlock(cid, bytes, { sync: 'data' });
+  for (const { cid, bytes } of blocks) assert.deepEqual(await store.getBlock(cid), bytes);
+  await store.syncBlocks(
+    blocks.map((b) => b.cid),
+    { directoriesOnly: true },
+  );
+  // Only directories are opened: a block that is gone does not matter, a shard that is gone does.
+  await rm(
+    path.join(
+      store.path,
+      blockPath(blocks[0]?.cid as CID).dir,
+      blockPath(blocks[0]?.cid as CID).file,
+    ),
+  );
+  await store.syncBlocks([blocks[0]?.cid as CID], { directoriesOnly: true });
+  await assert.rejects(store.syncBlocks([blocks[0]?.cid as CID]), { code: 'ENOENT' });
+  assert.deepEqual(
+    (await allFiles(store.path)).filter((f) => f.endsWith('.tmp')),
+    [],
+  );
+});
+
 test('putMany, getMany, deleteMany and getAll (raw CIDv1 keys, since files hold only multihashes)', async () => {
   const store = await openStore('many');
   const blocks = Array.from({ length: 40 }, (_, i) => rawBlock(`many ${i}`));
