@@ -10,6 +10,7 @@ import { type Account, ciphertextLength, createAccount } from '@aegle/crypto';
 import { ObjectStore } from '@aegle/storage';
 import type { Hex } from 'viem';
 import { IntegrityError } from '../records/errors.ts';
+import { removeKeysOfGrantee, wrapKeysForGrantee } from '../records/grant-keys.ts';
 import { openRecord } from '../records/open-record.ts';
 import { type PrepareRecordOptions, prepareRecord } from '../records/prepare-record.ts';
 import type { Progress } from '../records/progress.ts';
@@ -247,7 +248,7 @@ test('without streaming uploads (older browsers) the body goes as a Blob, with t
   await assert.rejects(kim.list({ patient: patient.address }), { name: 'SessionError' });
 });
 
-test('a download keeps its Response alive: collecting garbage before and during the read does not cut it short', async () => {
+test('a download locks its body at once: garbage collection before or during the read does not cut it short', async () => {
   // Node's fetch cancels the body of a Response that is garbage collected; the transport must
   // hold the Response until the last byte. Force collections between chunks to prove it.
   setFlagsFromString('--expose-gc');
@@ -270,4 +271,61 @@ test('a download keeps its Response alive: collecting garbage before and during 
     await new Promise((resolve) => setImmediate(resolve));
   }
   assert.equal(received, content.size);
+});
+
+test('a category grant wraps every existing record of the category; revocation removes them all', async () => {
+  const kim = await signedIn(provider);
+  const alice = await signedIn(patient);
+  const grantee = createAccount();
+  const lee = await signedIn(grantee);
+  const write = async (category: string, extra: Partial<PrepareRecordOptions> = {}) => {
+    const plaintext = new Uint8Array(randomBytes(3000));
+    const prepared = await prepareRecord(recordOptions(plaintext, { category, ...extra }));
+    await uploadRecord(kim, prepared);
+    return { id: prepared.recordId, plaintext };
+  };
+  const obs1 = await write('Vitals');
+  const obs2 = await write('Vitals');
+  const scan = await write('Radiology');
+  const target = { category: 'Vitals' };
+  const wrapped = await wrapKeysForGrantee({
+    transport: alice,
+    account: patient,
+    patient: patient.address,
+    grantee: holder(grantee),
+    target,
+  });
+  assert.deepEqual(wrapped.sort(), [obs1.id, obs2.id].sort());
+  for (const r of [obs1, obs2])
+    assert.deepEqual(await readThrough(lee, grantee, r.id), r.plaintext);
+  await assert.rejects(lee.read(scan.id), { name: 'NotGrantedError' });
+  // Run again: nothing left to wrap.
+  assert.deepEqual(
+    await wrapKeysForGrantee({
+      transport: alice,
+      account: patient,
+      patient: patient.address,
+      grantee: holder(grantee),
+      target,
+    }),
+    [],
+  );
+  // A record written later under the live grant: the writer wraps for the grantee itself.
+  const later = await write('Vitals', { recipients: [holder(grantee)] });
+  assert.deepEqual(await readThrough(lee, grantee, later.id), later.plaintext);
+
+  const removed = await removeKeysOfGrantee({
+    transport: alice,
+    patient: patient.address,
+    grantee: grantee.address,
+    target,
+  });
+  assert.deepEqual(removed.sort(), [obs1.id, obs2.id, later.id].sort());
+  for (const r of [obs1, obs2, later])
+    await assert.rejects(lee.read(r.id), { name: 'NotGrantedError' });
+  assert.deepEqual(
+    await readThrough(alice, patient, later.id),
+    later.plaintext,
+    'the patient keeps access',
+  );
 });

@@ -155,7 +155,7 @@ export async function startProtocolServer(
         return res.end(JSON.stringify(summary(stored)));
       }
       const m =
-        /^\/records\/(0x[0-9a-fA-F]{64})(\/content|\/proof|\/keys\/(0x[0-9a-fA-F]{40}))?$/.exec(
+        /^\/records\/(0x[0-9a-fA-F]{64})(\/content|\/proof|\/keys|\/keys\/(0x[0-9a-fA-F]{40}))?$/.exec(
           url.pathname,
         );
       const stored = m ? records.get(m[1] as string) : undefined;
@@ -181,6 +181,11 @@ export async function startProtocolServer(
         if (req.method === 'GET' && m[2] === '/proof') {
           res.writeHead(200, { 'content-type': 'application/json' });
           return res.end(JSON.stringify({ entry: stored.entry, anchor: { state: 'pending' } }));
+        }
+        if (req.method === 'GET' && m[2] === '/keys') {
+          if (caller !== patient) return problem(res, 403, 'forbidden');
+          res.writeHead(200, { 'content-type': 'application/json' });
+          return res.end(JSON.stringify({ recipients: [...stored.keys.keys()] }));
         }
         if (m[3] && caller === patient && (req.method === 'PUT' || req.method === 'DELETE')) {
           if (req.method === 'PUT') {
