@@ -74,12 +74,17 @@ export async function* openRecord(
     options.chunkSize ?? DEFAULT_LEAF_SIZE,
   );
   async function* ciphertext(): AsyncGenerator<Uint8Array, void, undefined> {
-    let next = await pass.next();
-    while (!next.done) {
-      yield next.value;
-      next = await pass.next();
+    try {
+      let next = await pass.next();
+      while (!next.done) {
+        yield next.value;
+        next = await pass.next();
+      }
+      root = next.value;
+    } finally {
+      // A reader that stops early closes the download too.
+      await pass.return(undefined as never);
     }
-    root = next.value;
   }
   const source = ciphertext();
   let plaintextSize = 0;

@@ -156,11 +156,11 @@ export async function prepareRecord(options: PrepareRecordOptions): Promise<Prep
     nonce: options.nonce ?? batchedEntryNonce(),
   };
   async function* ciphertext(): AsyncGenerator<Uint8Array, void, undefined> {
+    const pass = passThroughWithRoot(
+      encryptStream(asStream(options.plaintext), dataKey, { segmentSize }),
+      chunkSize,
+    );
     try {
-      const pass = passThroughWithRoot(
-        encryptStream(asStream(options.plaintext), dataKey, { segmentSize }),
-        chunkSize,
-      );
       let next = await pass.next();
       while (!next.done) {
         yield next.value;
@@ -178,7 +178,8 @@ export async function prepareRecord(options: PrepareRecordOptions): Promise<Prep
       sealed.reject(error);
       throw error;
     } finally {
-      // Abandoned by its consumer: nothing was signed.
+      // Abandoned by its consumer: close the plaintext source, and nothing was signed.
+      await pass.return(undefined as never);
       if (!sealed.settled) sealed.reject(new UploadIncompleteError());
       dataKey.fill(0);
     }

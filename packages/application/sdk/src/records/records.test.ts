@@ -327,11 +327,24 @@ test('the SDK computes the same root as @aegle/storage stores the ciphertext und
   }
 });
 
-test('an abandoned ciphertext stream rejects sealed and signs nothing', async () => {
-  const prepared = await prepareRecord(
-    options(patient, provider, new Uint8Array(randomBytes(3_000_000))),
-  );
+/** A source that records whether its consumer closed it. */
+function closable(bytes: Uint8Array) {
+  const state = { closed: false };
+  async function* source() {
+    try {
+      yield* inPieces(bytes, 65_536);
+    } finally {
+      state.closed = true;
+    }
+  }
+  return { state, source: source() };
+}
+
+test('an abandoned ciphertext stream closes its source, rejects sealed and signs nothing', async () => {
+  const plaintext = closable(new Uint8Array(randomBytes(3_000_000)));
+  const prepared = await prepareRecord(options(patient, provider, plaintext.source));
   for await (const _ of prepared.ciphertext) break;
+  assert.equal(plaintext.state.closed, true);
   await assert.rejects(prepared.sealed, { name: 'UploadIncompleteError' });
   await assert.rejects(
     prepareRecord(options(patient, provider, new Uint8Array(1), { category: '' })),
@@ -343,4 +356,19 @@ test('an abandoned ciphertext stream rejects sealed and signs nothing', async ()
     prepareRecord(options(patient, provider, new Uint8Array(1), { supersedes: '0x12' as Hex })),
     { name: 'InvalidRecordOptionError' },
   );
+});
+
+test('a reader that stops early closes the ciphertext source', async () => {
+  const { prepared, ciphertext } = await seal(
+    options(patient, provider, new Uint8Array(randomBytes(3_000_000))),
+  );
+  const download = closable(ciphertext);
+  for await (const _ of openRecord({
+    ciphertext: download.source,
+    wrappedKey: prepared.wrappedKeys[0]?.wrappedKey as string,
+    account: patient,
+    recordId: prepared.recordId,
+  }))
+    break;
+  assert.equal(download.state.closed, true);
 });
