@@ -88,7 +88,7 @@ export class AuditJournal {
             ).lastInsertRowid,
           );
           const payload: AuditPayload = { ...release, releasedAt };
-          this.#outbox.enqueue('audit', `audit:${id}`, payload, at);
+          this.#outbox.append('audit', `audit:${id}`, payload, at);
           return { ...release, id, releasedAt };
         }),
       );

@@ -4,6 +4,7 @@ import { OBJECT_CHUNK_SIZE, ObjectStore, type ObjectStoreOptions } from '@aegle/
 import type { FastifyInstance } from 'fastify';
 import { AuditJournal } from './audit-journal.ts';
 import { createNodeServer, type NodeServerOptions } from './http/create-node-server.ts';
+import { MerkleThread } from './merkle-thread.ts';
 import type { ChainTargets, NodeContext } from './node-context.ts';
 import { openNodeDatabase } from './open-node-database.ts';
 import { Outbox } from './outbox.ts';
@@ -70,7 +71,9 @@ export async function createNode(options: NodeOptions): Promise<AegleNode> {
   const db = openNodeDatabase(path.join(dataDir, 'node.sqlite'));
   const now = options.now ?? Date.now;
   const outbox = new Outbox(db);
+  const merkle = new MerkleThread();
   const worker = new OutboxWorker({
+    buildBatch: (kind, payloads) => merkle.build(kind, payloads),
     ...options.outbox,
     outbox,
     relay: options.relay,
@@ -81,7 +84,7 @@ export async function createNode(options: NodeOptions): Promise<AegleNode> {
   });
   const sessions = new Sessions(db, { ttlMs: options.signIn.sessionTtlMs });
   const audit = new AuditJournal(db, outbox);
-  audit.onCommit = () => worker.wake();
+  // Audit entries are not worth a wake-up each: the worker's batch window collects them.
   const context: NodeContext = {
     db,
     store,
@@ -138,6 +141,7 @@ export async function createNode(options: NodeOptions): Promise<AegleNode> {
         await app.close();
         clearTimeout(cut);
         await worker.stop();
+        await merkle.close();
         db.close();
         await store.close();
       })();

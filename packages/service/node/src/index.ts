@@ -33,12 +33,15 @@ export {
   type AuditPayload,
   buildMerkleBatch,
   leafOf,
-  proofFromTree,
+  type MerkleBatch,
+  proofFromHashes,
 } from './merkle-batch.ts';
+export { MerkleThread } from './merkle-thread.ts';
 export type { ChainTargets, NodeContext } from './node-context.ts';
 export { openNodeDatabase } from './open-node-database.ts';
 export {
   type BatchView,
+  type Inclusion,
   type IntentState,
   type IntentView,
   Outbox,

@@ -68,44 +68,52 @@ export function leafOf(
 export type MerkleBatch = {
   root: Hex;
   entryCount: number;
-  tree: unknown;
+  /** Every node of the tree (StandardMerkleTree layout: root first, leaves last), 32 bytes each. */
+  hashes: Uint8Array;
+  /** Where entry i's leaf sits in `hashes` (the tree sorts its leaves). */
+  treeIndex: number[];
   /** The entry list as stored in content-addressed storage: any node can rebuild every proof from it. */
   listBytes: Uint8Array;
 };
 
-/** Builds the batch's tree; leaves keep the given order (leaf index i is payloads[i]). */
+/** Builds the batch's tree; entry i is payloads[i] (its leaf position is `treeIndex[i]`). */
 export function buildMerkleBatch(kind: IntentKind, payloads: readonly unknown[]): MerkleBatch {
   if (payloads.length === 0) throw new Error('an empty batch has no root');
   const leaves = payloads.map((payload) => leafOf(kind, payload));
   const encoding = [...(leaves[0]?.encoding ?? [])];
   const values = leaves.map((leaf) => leaf.values);
-  const tree = StandardMerkleTree.of(values, encoding);
+  const dump = StandardMerkleTree.of(values, encoding).dump();
+  const hashes = Buffer.concat(dump.tree.map((h) => Buffer.from(h.slice(2), 'hex')));
+  const treeIndex: number[] = new Array(values.length);
+  dump.values.forEach((v, i) => {
+    treeIndex[i] = v.treeIndex;
+  });
   const list = { format: 'aegle-batch-v1', kind, leafEncoding: encoding, values };
   return {
-    root: tree.root as Hex,
+    root: dump.tree[0] as Hex,
     entryCount: values.length,
-    tree: tree.dump(),
+    hashes: new Uint8Array(hashes.buffer, hashes.byteOffset, hashes.byteLength),
+    treeIndex,
     listBytes: new TextEncoder().encode(JSON.stringify(list)),
   };
 }
 
-/** Loaded trees by root: loading hashes every leaf, and a batch never changes once built. */
-const loadedTrees = new Map<string, StandardMerkleTree<LeafValues>>();
-const LOADED_TREES_MAX = 32;
-
-/** The inclusion proof of leaf `index` of a stored batch tree. */
-export function proofFromTree(tree: unknown, index: number): { leaf: Hex; proof: Hex[] } {
-  const data = tree as Parameters<typeof StandardMerkleTree.load<LeafValues>>[0];
-  const root = data.tree[0] ?? '';
-  let loaded = loadedTrees.get(root);
-  if (!loaded) {
-    loaded = StandardMerkleTree.load(data);
-    if (loadedTrees.size >= LOADED_TREES_MAX)
-      loadedTrees.delete(loadedTrees.keys().next().value as string);
-    loadedTrees.set(root, loaded);
+/**
+ * The inclusion proof of the leaf at `treeIndex`: its siblings up to the root, as OpenZeppelin's
+ * MerkleProof.verify (and StandardMerkleTree.verify) expect them.
+ */
+export function proofFromHashes(
+  hashes: Uint8Array,
+  treeIndex: number,
+): { leaf: Hex; proof: Hex[] } {
+  const at = (i: number) =>
+    `0x${Buffer.from(hashes.buffer, hashes.byteOffset + i * 32, 32).toString('hex')}` as Hex;
+  const count = hashes.length / 32;
+  if (!Number.isInteger(treeIndex) || treeIndex < 0 || treeIndex >= count)
+    throw new Error('no such leaf');
+  const proof: Hex[] = [];
+  for (let i = treeIndex; i > 0; i = Math.floor((i - 1) / 2)) {
+    proof.push(at(i % 2 === 1 ? i + 1 : i - 1));
   }
-  return {
-    leaf: loaded.leafHash(loaded.at(index) as LeafValues) as Hex,
-    proof: loaded.getProof(index) as Hex[],
-  };
+  return { leaf: at(treeIndex), proof };
 }

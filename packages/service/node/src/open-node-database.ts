@@ -10,8 +10,10 @@ import { DatabaseSync } from 'node:sqlite';
  *   records         one row per record: ids, patient, creator, category, CID, size, signed entry
  *   wrapped_keys    the record's data key wrapped for one recipient (opaque bytes)
  *   audit_entries   releases to non-patients, written before the first byte goes out
- *   outbox          every on-chain intent, with its idempotency key; batch_id once grouped
- *   outbox_batches  one chain transaction each: state, tx hash, attempts, Merkle root and tree
+ *   outbox          every on-chain intent, with its idempotency key; once grouped, its batch
+ *                   and its places in the batch (entry order, leaf position in the tree)
+ *   outbox_batches  one chain transaction each: state, tx hash, attempts, backoff, Merkle root,
+ *                   the tree's node hashes (32 bytes each, for proofs), entry-list CID, receipt
  */
 const SCHEMA = `
 CREATE TABLE IF NOT EXISTS siwe_nonces (
@@ -33,17 +35,18 @@ CREATE TABLE IF NOT EXISTS audit_entries (
 CREATE INDEX IF NOT EXISTS audit_by_patient ON audit_entries (patient, id);
 CREATE TABLE IF NOT EXISTS outbox (
   id INTEGER PRIMARY KEY, idem_key TEXT NOT NULL UNIQUE, kind TEXT NOT NULL,
-  payload TEXT NOT NULL, state TEXT NOT NULL, batch_id INTEGER, leaf_index INTEGER,
-  created_at INTEGER NOT NULL, updated_at INTEGER NOT NULL) STRICT;
+  payload TEXT NOT NULL, batch_id INTEGER, leaf_index INTEGER, tree_index INTEGER,
+  created_at INTEGER NOT NULL) STRICT;
 CREATE INDEX IF NOT EXISTS outbox_unbatched ON outbox (kind, id) WHERE batch_id IS NULL;
 CREATE INDEX IF NOT EXISTS outbox_by_batch ON outbox (batch_id);
 CREATE TABLE IF NOT EXISTS outbox_batches (
   id INTEGER PRIMARY KEY, kind TEXT NOT NULL, state TEXT NOT NULL,
   attempts INTEGER NOT NULL DEFAULT 0, next_attempt_at INTEGER NOT NULL, tx_hash TEXT,
-  last_error TEXT, root TEXT, entry_count INTEGER, cid TEXT, tree TEXT, receipt TEXT,
+  last_error TEXT, root TEXT, entry_count INTEGER NOT NULL, cid TEXT, tree BLOB, receipt TEXT,
   created_at INTEGER NOT NULL, updated_at INTEGER NOT NULL) STRICT;
 CREATE INDEX IF NOT EXISTS outbox_batches_open ON outbox_batches (next_attempt_at)
   WHERE state IN ('pending', 'submitted');
+CREATE INDEX IF NOT EXISTS outbox_batches_by_state ON outbox_batches (state);
 `;
 
 /** Opens (creating if needed) the node's database with the durability settings above. */

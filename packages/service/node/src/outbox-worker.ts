@@ -1,13 +1,30 @@
 import { BaseError } from '@aegle/errors';
-import { buildMerkleBatch } from './merkle-batch.ts';
+import { buildMerkleBatch, type MerkleBatch } from './merkle-batch.ts';
 import type { Outbox } from './outbox.ts';
-import { BATCHED_KINDS, type ChainRelay, type PutBatchObject } from './ports.ts';
+import {
+  BATCHED_KINDS,
+  type ChainRelay,
+  type IntentKind,
+  type PutBatchObject,
+  type RelayBatch,
+} from './ports.ts';
 
 export type OutboxWorkerOptions = {
   outbox: Outbox;
   relay: ChainRelay;
   /** Stores the entry list of a Merkle batch (anchor, audit); its CID goes on chain with the root. */
   putBatchObject: PutBatchObject;
+  /** Builds a Merkle batch; default on this thread (createNode passes a worker thread's). */
+  buildBatch?: (
+    kind: IntentKind,
+    payloads: readonly unknown[],
+  ) => MerkleBatch | Promise<MerkleBatch>;
+  /**
+   * How long the first intent of a Merkle batch may wait for more to join it. A batch is formed
+   * when `maxBatch` intents wait or the oldest has waited this long: fewer, fuller batches, each one
+   * transaction on chain. Default 2000 ms.
+   */
+  batchWindowMs?: number;
   /** Most intents in one Merkle batch. Default 1000. */
   maxBatch?: number;
   /** First retry delay after a failed attempt; doubles up to `maxBackoffMs`. Default 200 ms. */
@@ -38,16 +55,21 @@ export class OutboxWorker {
   #pass: Promise<void> | undefined;
   #timer: NodeJS.Timeout | undefined;
   #again = false;
+  readonly #relayBatches = new Map<number, RelayBatch>();
+  /** When the next Merkle batch is due to be formed (its window closes). */
+  #formAt: number | undefined;
 
   constructor(options: OutboxWorkerOptions) {
     this.#o = {
       maxBatch: 1000,
+      batchWindowMs: 2000,
       baseBackoffMs: 200,
       maxBackoffMs: 30_000,
       confirmPollMs: 500,
       idleMs: 1000,
       now: Date.now,
       random: Math.random,
+      buildBatch: buildMerkleBatch,
       ...options,
     };
   }
@@ -86,7 +108,8 @@ export class OutboxWorker {
         if (!this.#running) return;
         const again = this.#again;
         this.#again = false;
-        const next = this.#safeNextDue();
+        const due = this.#safeNextDue();
+        const next = Math.min(due ?? Infinity, this.#formAt ?? Infinity);
         const now = this.#o.now();
         const delay = again ? 0 : Math.max(0, Math.min(this.#o.idleMs, (next ?? Infinity) - now));
         this.#timer = setTimeout(() => this.#loop(), delay);
@@ -103,6 +126,7 @@ export class OutboxWorker {
 
   /** One pass: batch what is waiting, then advance every batch that is due. */
   async runOnce(): Promise<void> {
+    this.#formAt = undefined;
     await this.#formBatches();
     const { outbox } = this.#o;
     for (const id of outbox.dueBatches(this.#o.now(), 64)) {
@@ -116,9 +140,18 @@ export class OutboxWorker {
     for (const kind of outbox.unbatchedKinds()) {
       if (BATCHED_KINDS.has(kind)) {
         for (;;) {
+          const { count, oldest } = outbox.waiting(kind);
+          if (count === 0) break;
+          const age = this.#o.now() - (oldest ?? 0);
+          if (count < maxBatch && age < this.#o.batchWindowMs) {
+            this.#formAt = Math.min(
+              this.#formAt ?? Infinity,
+              (oldest ?? 0) + this.#o.batchWindowMs,
+            );
+            break;
+          }
           const intents = outbox.unbatched(kind, maxBatch);
-          if (intents.length === 0) break;
-          const batch = buildMerkleBatch(
+          const batch = await this.#o.buildBatch(
             kind,
             intents.map((i) => i.payload),
           );
@@ -128,10 +161,9 @@ export class OutboxWorker {
           outbox.createBatch(
             kind,
             intents,
-            { root: batch.root, entryCount: batch.entryCount, cid, tree: batch.tree },
+            { root: batch.root, cid, hashes: batch.hashes, treeIndex: batch.treeIndex },
             this.#o.now(),
           );
-          if (intents.length < maxBatch) break;
         }
       } else {
         for (const intent of outbox.unbatched(kind, maxBatch)) {
@@ -145,16 +177,25 @@ export class OutboxWorker {
     const { outbox, relay } = this.#o;
     const batch = outbox.batch(id);
     if (!batch) return;
-    const relayBatch = outbox.relayBatch(id);
+    // A batch's contents never change: read (and parse) them once per process, not per poll.
+    let relayBatch = this.#relayBatches.get(id);
+    if (!relayBatch) {
+      relayBatch = outbox.relayBatch(id);
+      this.#relayBatches.set(id, relayBatch);
+    }
     try {
       if (batch.state === 'pending') {
         const { txHash } = await relay.submit(relayBatch);
         outbox.markSubmitted(id, txHash, this.#o.now() + this.#o.confirmPollMs, this.#o.now());
       } else if (batch.state === 'submitted' && batch.txHash) {
         const status = await relay.status(relayBatch, batch.txHash);
-        if (status.state === 'confirmed') outbox.markConfirmed(id, status.receipt, this.#o.now());
-        else if (status.state === 'failed') outbox.markFailed(id, status.reason, this.#o.now());
-        else if (status.state === 'dropped') outbox.markDropped(id, this.#o.now());
+        if (status.state === 'confirmed') {
+          outbox.markConfirmed(id, status.receipt, this.#o.now());
+          this.#relayBatches.delete(id);
+        } else if (status.state === 'failed') {
+          outbox.markFailed(id, status.reason, this.#o.now());
+          this.#relayBatches.delete(id);
+        } else if (status.state === 'dropped') outbox.markDropped(id, this.#o.now());
         else
           outbox.markSubmitted(
             id,

@@ -1,18 +1,9 @@
-import type { DatabaseSync, StatementSync } from 'node:sqlite';
+import type { DatabaseSync } from 'node:sqlite';
+import { proofFromHashes } from './merkle-batch.ts';
 import { transaction } from './open-node-database.ts';
 import type { Hex, IntentKind, OutboxIntent, RelayBatch } from './ports.ts';
 
 export type IntentState = 'pending' | 'submitted' | 'confirmed' | 'failed';
-
-export type IntentView = {
-  id: number;
-  key: string;
-  kind: IntentKind;
-  state: IntentState;
-  createdAt: number;
-  batch?: BatchView;
-  leafIndex?: number;
-};
 
 export type BatchView = {
   id: number;
@@ -20,11 +11,31 @@ export type BatchView = {
   state: IntentState;
   attempts: number;
   nextAttemptAt: number;
+  entryCount: number;
   txHash?: Hex;
   lastError?: string;
   merkle?: { root: Hex; entryCount: number; cid: string };
-  /** StandardMerkleTree.dump() of the batch, for proofs. */
-  tree?: unknown;
+  receipt?: Record<string, unknown>;
+};
+
+export type IntentView = {
+  id: number;
+  key: string;
+  kind: IntentKind;
+  /** 'pending' until in a batch, then the batch's state. */
+  state: IntentState;
+  createdAt: number;
+  batch?: BatchView;
+};
+
+/** Where a Merkle-batched intent stands, with its inclusion proof once it is in a batch. */
+export type Inclusion = {
+  state: IntentState;
+  root?: Hex;
+  leaf?: Hex;
+  proof?: Hex[];
+  cid?: string;
+  txHash?: Hex;
   receipt?: Record<string, unknown>;
 };
 
@@ -33,31 +44,42 @@ export type OutboxDepth = { pending: number; submitted: number; failed: number }
 type Row = Record<string, unknown>;
 
 function statements(db: DatabaseSync) {
-  const p = (sql: string): StatementSync => db.prepare(sql);
+  const p = (sql: string) => db.prepare(sql);
   return {
-    insert: p(`INSERT INTO outbox (idem_key, kind, payload, state, created_at, updated_at)
-               VALUES (?, ?, ?, 'pending', ?, ?) ON CONFLICT (idem_key) DO NOTHING`),
-    byKey: p('SELECT * FROM outbox WHERE idem_key = ?'),
-    stateByKey: p('SELECT state FROM outbox WHERE idem_key = ?'),
-    byId: p('SELECT * FROM outbox WHERE id = ?'),
+    insert: p(`INSERT INTO outbox (idem_key, kind, payload, created_at) VALUES (?, ?, ?, ?)
+               ON CONFLICT (idem_key) DO NOTHING`),
+    byKey: p('SELECT id, idem_key, kind, batch_id, created_at FROM outbox WHERE idem_key = ?'),
+    byId: p('SELECT id, idem_key, kind, batch_id, created_at FROM outbox WHERE id = ?'),
+    payload: p('SELECT payload FROM outbox WHERE id = ?'),
+    stateByKey: p(`SELECT coalesce(b.state, 'pending') AS state FROM outbox o
+                   LEFT JOIN outbox_batches b ON b.id = o.batch_id WHERE o.idem_key = ?`),
+    placeByKey:
+      p(`SELECT o.tree_index, b.state, b.root, b.cid, b.tx_hash, b.receipt, b.tree FROM outbox o
+                   LEFT JOIN outbox_batches b ON b.id = o.batch_id WHERE o.idem_key = ?`),
     unbatched: p(
       'SELECT id, idem_key, kind, payload FROM outbox WHERE batch_id IS NULL AND kind = ? ORDER BY id LIMIT ?',
     ),
     unbatchedKinds: p('SELECT DISTINCT kind FROM outbox WHERE batch_id IS NULL'),
+    waiting: p(
+      'SELECT count(*) AS n, min(created_at) AS oldest FROM outbox WHERE batch_id IS NULL AND kind = ?',
+    ),
+    unbatchedCount: p('SELECT count(*) AS n FROM outbox WHERE batch_id IS NULL'),
     assign: p(
-      'UPDATE outbox SET batch_id = ?, leaf_index = ?, updated_at = ? WHERE id = ? AND batch_id IS NULL',
+      'UPDATE outbox SET batch_id = ?, leaf_index = ?, tree_index = ? WHERE id = ? AND batch_id IS NULL',
     ),
     addBatch:
       p(`INSERT INTO outbox_batches (kind, state, next_attempt_at, root, entry_count, cid, tree, created_at, updated_at)
                  VALUES (?, 'pending', ?, ?, ?, ?, ?, ?, ?)`),
-    batch: p('SELECT * FROM outbox_batches WHERE id = ?'),
+    batch:
+      p(`SELECT id, kind, state, attempts, next_attempt_at, tx_hash, last_error, root, entry_count, cid, receipt
+              FROM outbox_batches WHERE id = ?`),
     due: p(`SELECT id FROM outbox_batches WHERE state IN ('pending', 'submitted') AND next_attempt_at <= ?
             ORDER BY next_attempt_at, id LIMIT ?`),
     nextDue: p(
       `SELECT min(next_attempt_at) AS t FROM outbox_batches WHERE state IN ('pending', 'submitted')`,
     ),
     batchIntents: p(
-      'SELECT id, idem_key, kind, payload FROM outbox WHERE batch_id = ? ORDER BY leaf_index, id',
+      'SELECT id, idem_key, kind, payload FROM outbox WHERE batch_id = ? ORDER BY leaf_index',
     ),
     setBatch:
       p(`UPDATE outbox_batches SET state = ?, tx_hash = ?, next_attempt_at = ?, last_error = NULL,
@@ -67,17 +89,18 @@ function statements(db: DatabaseSync) {
     retryBatch:
       p(`UPDATE outbox_batches SET attempts = attempts + 1, next_attempt_at = ?, last_error = ?,
                    updated_at = ? WHERE id = ?`),
-    setIntents: p('UPDATE outbox SET state = ?, updated_at = ? WHERE batch_id = ?'),
-    depth: p(`SELECT state, count(*) AS n FROM outbox WHERE state != 'confirmed' GROUP BY state`),
+    depth: p(`SELECT state, sum(entry_count) AS n FROM outbox_batches
+              WHERE state IN ('pending', 'submitted', 'failed') GROUP BY state`),
   };
 }
 
 /**
  * The durable outbox: every on-chain intent is a row before the API acknowledges it, keyed by an
  * idempotency key so a retried request never makes a second intent. A worker (outbox-worker.ts)
- * groups intents into batches, one chain transaction each, and walks them through
- * pending → submitted → confirmed (or failed). All state changes are single SQLite transactions,
- * so a crash at any point leaves a state the worker can resume from.
+ * groups intents into batches, one chain transaction each, and walks each batch through
+ * pending → submitted → confirmed (or failed). An intent's state is its batch's (pending before
+ * it has one), so a state change touches one row however large the batch. Every change is one
+ * SQLite transaction, so a crash at any point leaves a state the worker can resume from.
  */
 export class Outbox {
   readonly db: DatabaseSync;
@@ -99,22 +122,20 @@ export class Outbox {
     payload: unknown,
     now = Date.now(),
   ): { intent: IntentView; created: boolean } {
-    const run = this.#sql.insert.run(key, kind, JSON.stringify(payload), now, now);
+    const created = this.append(kind, key, payload, now);
     const intent = this.getByKey(key);
     if (!intent) throw new Error('outbox insert vanished');
-    return { intent, created: Number(run.changes) > 0 };
+    return { intent, created };
   }
 
-  /** The intent with its batch (`batches` caches batch views across calls, e.g. within one page). */
-  getByKey(key: string, batches?: Map<number, BatchView>): IntentView | undefined {
+  /** Journals an intent without reading it back (hot paths: audit appends, record uploads). */
+  append(kind: IntentKind, key: string, payload: unknown, now = Date.now()): boolean {
+    return Number(this.#sql.insert.run(key, kind, JSON.stringify(payload), now).changes) > 0;
+  }
+
+  getByKey(key: string): IntentView | undefined {
     const row = this.#sql.byKey.get(key) as Row | undefined;
-    return row && this.#view(row, batches);
-  }
-
-  /** Just the state, without loading the batch: for listings. */
-  stateByKey(key: string): IntentState | undefined {
-    const row = this.#sql.stateByKey.get(key) as Row | undefined;
-    return row && (row.state as IntentState);
+    return row && this.#view(row);
   }
 
   get(id: number): IntentView | undefined {
@@ -123,8 +144,33 @@ export class Outbox {
   }
 
   payloadOf(id: number): unknown {
-    const row = this.#sql.byId.get(id) as Row | undefined;
+    const row = this.#sql.payload.get(id) as Row | undefined;
     return row && JSON.parse(String(row.payload));
+  }
+
+  /** Just the state, for listings. */
+  stateByKey(key: string): IntentState | undefined {
+    const row = this.#sql.stateByKey.get(key) as Row | undefined;
+    return row && (row.state as IntentState);
+  }
+
+  /** Where a Merkle-batched intent stands, with its proof once batched. */
+  inclusion(key: string): Inclusion | undefined {
+    const row = this.#sql.placeByKey.get(key) as Row | undefined;
+    if (!row) return undefined;
+    if (row.state === null || row.tree === null || row.tree_index === null) {
+      return { state: (row.state as IntentState | null) ?? 'pending' };
+    }
+    const { leaf, proof } = proofFromHashes(row.tree as Uint8Array, Number(row.tree_index));
+    return {
+      state: row.state as IntentState,
+      root: row.root as Hex,
+      leaf,
+      proof,
+      cid: String(row.cid),
+      ...(row.tx_hash !== null && { txHash: row.tx_hash as Hex }),
+      ...(row.receipt !== null && { receipt: JSON.parse(String(row.receipt)) }),
+    };
   }
 
   /** Kinds that have intents waiting for a batch. */
@@ -132,15 +178,23 @@ export class Outbox {
     return (this.#sql.unbatchedKinds.all() as Row[]).map((r) => r.kind as IntentKind);
   }
 
+  /** How many intents of `kind` wait for a batch, and since when. */
+  waiting(kind: IntentKind): { count: number; oldest?: number } {
+    const row = this.#sql.waiting.get(kind) as Row;
+    return { count: Number(row.n), ...(row.oldest !== null && { oldest: Number(row.oldest) }) };
+  }
+
   unbatched(kind: IntentKind, limit: number): OutboxIntent[] {
     return (this.#sql.unbatched.all(kind, limit) as Row[]).map(toIntent);
   }
 
-  /** Groups intents (in leaf order) into a new pending batch, atomically. */
+  /** Groups intents (entry i is intents[i]) into a new pending batch, atomically. */
   createBatch(
     kind: IntentKind,
     intents: readonly OutboxIntent[],
-    merkle: { root: Hex; entryCount: number; cid: string; tree: unknown } | undefined,
+    merkle:
+      | { root: Hex; cid: string; hashes: Uint8Array; treeIndex: readonly number[] }
+      | undefined,
     now = Date.now(),
   ): number {
     return transaction(this.db, () => {
@@ -149,15 +203,16 @@ export class Outbox {
           kind,
           now,
           merkle?.root ?? null,
-          merkle?.entryCount ?? null,
+          intents.length,
           merkle?.cid ?? null,
-          merkle ? JSON.stringify(merkle.tree) : null,
+          merkle?.hashes ?? null,
           now,
           now,
         ).lastInsertRowid,
       );
       intents.forEach((intent, index) => {
-        const changed = this.#sql.assign.run(id, index, now, intent.id).changes;
+        const treeIndex = merkle?.treeIndex[index] ?? null;
+        const changed = this.#sql.assign.run(id, index, treeIndex, intent.id).changes;
         if (Number(changed) !== 1) throw new Error(`intent ${intent.id} is already in a batch`);
       });
       return id;
@@ -193,21 +248,27 @@ export class Outbox {
   }
 
   markSubmitted(id: number, txHash: Hex, nextCheckAt: number, now = Date.now()): void {
-    this.#setState(id, 'submitted', txHash, nextCheckAt, now);
+    this.#sql.setBatch.run('submitted', txHash, nextCheckAt, now, id);
   }
 
   /** Back to pending after the tx vanished: the next submit uses the same batch key. */
   markDropped(id: number, now = Date.now()): void {
-    this.#setState(id, 'pending', null, now, now);
+    this.#sql.setBatch.run('pending', null, now, now, id);
   }
 
   /** Idempotent: confirming a confirmed (or failed) batch changes nothing. */
   markConfirmed(id: number, receipt: Record<string, unknown> | undefined, now = Date.now()): void {
-    this.#finish(id, 'confirmed', receipt ? JSON.stringify(receipt, jsonBigint) : null, null, now);
+    this.#sql.finishBatch.run(
+      'confirmed',
+      receipt ? JSON.stringify(receipt, jsonBigint) : null,
+      null,
+      now,
+      id,
+    );
   }
 
   markFailed(id: number, reason: string, now = Date.now()): void {
-    this.#finish(id, 'failed', null, reason, now);
+    this.#sql.finishBatch.run('failed', null, reason, now, id);
   }
 
   /** Counts a failed attempt (the chain was unreachable, say) and schedules the next. */
@@ -217,57 +278,27 @@ export class Outbox {
 
   /** Intents not yet confirmed, by state (pending includes those not yet in a batch). */
   depth(): OutboxDepth {
-    const depth: OutboxDepth = { pending: 0, submitted: 0, failed: 0 };
+    const depth: OutboxDepth = {
+      pending: Number((this.#sql.unbatchedCount.get() as Row).n),
+      submitted: 0,
+      failed: 0,
+    };
     for (const row of this.#sql.depth.all() as Row[]) {
       const state = row.state as keyof OutboxDepth;
-      if (state in depth) depth[state] = Number(row.n);
+      depth[state] += Number(row.n);
     }
     return depth;
   }
 
-  #setState(
-    id: number,
-    state: IntentState,
-    txHash: string | null,
-    next: number,
-    now: number,
-  ): void {
-    transaction(this.db, () => {
-      if (Number(this.#sql.setBatch.run(state, txHash, next, now, id).changes) > 0) {
-        this.#sql.setIntents.run(state, now, id);
-      }
-    });
-  }
-
-  #finish(
-    id: number,
-    state: IntentState,
-    receipt: string | null,
-    reason: string | null,
-    now: number,
-  ): void {
-    transaction(this.db, () => {
-      if (Number(this.#sql.finishBatch.run(state, receipt, reason, now, id).changes) > 0) {
-        this.#sql.setIntents.run(state, now, id);
-      }
-    });
-  }
-
-  #view(row: Row, batches?: Map<number, BatchView>): IntentView {
-    const batchId = row.batch_id === null ? undefined : Number(row.batch_id);
-    let batch = batchId === undefined ? undefined : batches?.get(batchId);
-    if (batchId !== undefined && !batch) {
-      batch = this.batch(batchId);
-      if (batch) batches?.set(batchId, batch);
-    }
+  #view(row: Row): IntentView {
+    const batch = row.batch_id === null ? undefined : this.batch(Number(row.batch_id));
     return {
       id: Number(row.id),
       key: String(row.idem_key),
       kind: row.kind as IntentKind,
-      state: row.state as IntentState,
+      state: batch?.state ?? 'pending',
       createdAt: Number(row.created_at),
       ...(batch && { batch }),
-      ...(row.leaf_index !== null && { leafIndex: Number(row.leaf_index) }),
     };
   }
 }
@@ -288,12 +319,12 @@ function toBatch(row: Row): BatchView {
     state: row.state as IntentState,
     attempts: Number(row.attempts),
     nextAttemptAt: Number(row.next_attempt_at),
+    entryCount: Number(row.entry_count),
     ...(row.tx_hash !== null && { txHash: row.tx_hash as Hex }),
     ...(row.last_error !== null && { lastError: String(row.last_error) }),
     ...(row.root !== null && {
       merkle: { root: row.root as Hex, entryCount: Number(row.entry_count), cid: String(row.cid) },
     }),
-    ...(row.tree !== null && { tree: JSON.parse(String(row.tree)) }),
     ...(row.receipt !== null && { receipt: JSON.parse(String(row.receipt)) }),
   };
 }

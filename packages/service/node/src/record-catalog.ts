@@ -83,7 +83,7 @@ export class RecordCatalog {
       for (const { recipient, wrappedKey } of record.wrappedKeys) {
         this.#sql.putKey.run(id, recipient.toLowerCase(), wrappedKey);
       }
-      this.#outbox.enqueue('anchor', `anchor:${id}`, record.entry, now);
+      this.#outbox.append('anchor', `anchor:${id}`, record.entry, now);
     });
     return this.get(id) as RecordMeta;
   }

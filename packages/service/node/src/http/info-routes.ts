@@ -1,6 +1,5 @@
 import type { FastifyInstance } from 'fastify';
 import type { NodeContext } from '../node-context.ts';
-import type { BatchView } from '../outbox.ts';
 import type { Hex } from '../ports.ts';
 import { assertActsFor, decodeCursor, encodeCursor } from '../records-logic.ts';
 import { inclusionOf } from './record-routes.ts';
@@ -195,10 +194,9 @@ export function infoRoutes(ctx: NodeContext) {
         const { patient, cursor, limit = 50 } = request.query;
         await assertActsFor(ctx, request.caller, patient);
         const rows = ctx.audit.list(patient.toLowerCase() as Hex, decodeCursor(cursor), limit);
-        const batches = new Map<number, BatchView>();
         const entries = rows.map((row) => ({
           ...row,
-          commit: inclusionOf(ctx, `audit:${row.id}`, batches),
+          commit: inclusionOf(ctx, `audit:${row.id}`),
         }));
         const last = rows.at(-1);
         return {

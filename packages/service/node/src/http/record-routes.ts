@@ -1,9 +1,8 @@
 import { Readable } from 'node:stream';
 import type { FastifyInstance } from 'fastify';
 import { ClientGoneError, InvalidRequestError, RecordNotFoundError } from '../errors.ts';
-import { proofFromTree } from '../merkle-batch.ts';
 import type { NodeContext } from '../node-context.ts';
-import type { BatchView } from '../outbox.ts';
+import type { Inclusion } from '../outbox.ts';
 import type { Hex } from '../ports.ts';
 import type { RecordMeta } from '../record-catalog.ts';
 import {
@@ -363,21 +362,6 @@ export function recordRoutes(ctx: NodeContext) {
 }
 
 /** Where an intent of a Merkle batch stands, with its proof once batched. */
-export function inclusionOf(ctx: NodeContext, key: string, cache?: Map<number, BatchView>) {
-  const intent = ctx.outbox.getByKey(key, cache);
-  if (!intent) return { state: 'pending' as const };
-  const batch = intent.batch;
-  if (!batch?.merkle || batch.tree === undefined || intent.leafIndex === undefined)
-    return { state: intent.state };
-  const { leaf, proof } = proofFromTree(batch.tree, intent.leafIndex);
-  return {
-    state: intent.state,
-    root: batch.merkle.root,
-    leaf,
-    leafIndex: intent.leafIndex,
-    proof,
-    cid: batch.merkle.cid,
-    ...(batch.txHash && { txHash: batch.txHash }),
-    ...(batch.receipt && { receipt: batch.receipt }),
-  };
+export function inclusionOf(ctx: NodeContext, key: string): Inclusion {
+  return ctx.outbox.inclusion(key) ?? { state: 'pending' };
 }
