@@ -13,7 +13,9 @@ export type IntegrityFailure =
   /** The node stored or announced a different root than the one the client computed. */
   | 'node-root-mismatch'
   /** The encrypted metadata does not hash to the signed metadataHash. */
-  | 'metadata-mismatch';
+  | 'metadata-mismatch'
+  /** The anchor entry the node gave is not the creator's signature over this record. */
+  | 'bad-entry';
 
 /**
  * The content is not what was anchored. Anything already yielded from the stream must be thrown
@@ -37,6 +39,16 @@ export class InvalidRecordOptionError extends BaseError {
   constructor(option: string, reason: string) {
     super(`Invalid ${option}: ${reason}.`, {
       hint: 'Check the argument against the function’s documented types.',
+    });
+  }
+}
+
+/** The node released the record but holds no data key wrapped for this account. */
+export class MissingWrappedKeyError extends BaseError {
+  override name = 'MissingWrappedKeyError';
+  constructor() {
+    super('No data key of this record is wrapped for this account.', {
+      hint: 'Ask the patient (or their guardian) to grant you the record again: a grant wraps the key for you.',
     });
   }
 }

@@ -14,6 +14,7 @@ import { removeKeysOfGrantee, wrapKeysForGrantee } from '../records/grant-keys.t
 import { openRecord } from '../records/open-record.ts';
 import { type PrepareRecordOptions, prepareRecord } from '../records/prepare-record.ts';
 import type { Progress } from '../records/progress.ts';
+import { readRecord } from '../records/read-record.ts';
 import { decryptMetadata } from '../records/record-metadata.ts';
 import { uploadRecord } from '../records/upload-record.ts';
 import { wrapForGrantee } from '../records/wrap-for-grantee.ts';
@@ -254,7 +255,7 @@ test('a download locks its body at once: garbage collection before or during the
   setFlagsFromString('--expose-gc');
   const gc = runInNewContext('gc') as () => void;
   const kim = await signedIn(provider);
-  const plaintext = new Uint8Array(randomBytes(6 * MB));
+  const plaintext = new Uint8Array(randomBytes(2 * MB));
   const prepared = await prepareRecord(recordOptions(plaintext));
   await uploadRecord(kim, prepared);
   const alice = await signedIn(patient);
@@ -327,5 +328,56 @@ test('a category grant wraps every existing record of the category; revocation r
     await readThrough(alice, patient, later.id),
     later.plaintext,
     'the patient keeps access',
+  );
+});
+
+test('readRecord checks the signed entry, then opens the content against its root', async () => {
+  const kim = await signedIn(provider);
+  const alice = await signedIn(patient);
+  const plaintext = new Uint8Array(randomBytes(1_200_000));
+  const prepared = await prepareRecord(recordOptions(plaintext));
+  await uploadRecord(kim, prepared);
+  const read = () =>
+    readRecord({ transport: alice, recordId: prepared.recordId, account: patient, deployment });
+  const parts: Uint8Array[] = [];
+  const reader = read();
+  let next = await reader.next();
+  while (!next.done) {
+    parts.push(next.value);
+    next = await reader.next();
+  }
+  assert.deepEqual(new Uint8Array(Buffer.concat(parts)), plaintext);
+  assert.equal(next.value.verified, true);
+  assert.equal(next.value.entry.creator, provider.address);
+  assert.deepEqual(next.value.anchor, { state: 'pending' });
+
+  // A node that serves an entry with another root (so that other content would verify) is caught
+  // by the creator's signature before any content is read.
+  const stored = server.records.get(prepared.recordId);
+  assert.ok(stored);
+  const genuine = stored.entry.contentRoot as string;
+  stored.entry.contentRoot = `0x${'ab'.repeat(32)}`;
+  const seen = server.seen.length;
+  await assert.rejects(
+    (async () => {
+      for await (const _ of read()) {
+      }
+    })(),
+    { name: 'IntegrityError', reason: 'bad-entry' },
+  );
+  assert.deepEqual(server.seen.slice(seen), [`GET /records/${prepared.recordId}/proof`]);
+  stored.entry.contentRoot = genuine;
+  // An entry signed for another chain does not pass either.
+  await assert.rejects(
+    (async () => {
+      for await (const _ of readRecord({
+        transport: alice,
+        recordId: prepared.recordId,
+        account: patient,
+        deployment: { ...deployment, chainId: 1 },
+      })) {
+      }
+    })(),
+    { name: 'IntegrityError', reason: 'bad-entry' },
   );
 });
