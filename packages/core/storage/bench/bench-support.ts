@@ -1,6 +1,6 @@
 // Shared by the storage benchmarks (not itself a *.bench.ts file, so the runner skips it).
 
-import { execFile } from 'node:child_process';
+import { execFile, spawnSync } from 'node:child_process';
 import { createCipheriv, hash, randomBytes } from 'node:crypto';
 import { createWriteStream } from 'node:fs';
 import { mkdtemp, open } from 'node:fs/promises';
@@ -31,7 +31,17 @@ export async function writeInputFile(): Promise<{ dir: string; file: string }> {
   const handle = await open(file, 'r');
   await handle.sync();
   await handle.close();
+  settleDisk();
   return { dir, file };
+}
+
+/**
+ * Flushes everything the file systems hold dirty (`sync`), so a measured phase does not pay for
+ * writeback, or for the discards of files deleted by an earlier benchmark (ext4 mounted with
+ * `discard` issues them at its next journal commit, which is the first fsync of the next run).
+ */
+export function settleDisk(): void {
+  spawnSync('sync', { stdio: 'ignore' });
 }
 
 /**

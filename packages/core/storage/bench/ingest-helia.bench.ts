@@ -9,6 +9,7 @@ import {
   rate,
   report,
   runPhase,
+  settleDisk,
   writeInputFile,
 } from './bench-support.ts';
 
@@ -19,6 +20,7 @@ try {
   const blockDir = path.join(dir, 'blocks');
   const add = await runPhase(PHASE, ['add', file, blockDir], {});
   report('ingest-helia', rate(INPUT_SIZE, add.ms), primitives, add.peakRssMb);
+  settleDisk();
   const cat = await runPhase(PHASE, ['cat', blockDir, String(add.cid)], {});
   report('read-helia', rate(INPUT_SIZE, cat.ms), primitives, cat.peakRssMb);
 } finally {

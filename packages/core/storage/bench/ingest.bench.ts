@@ -12,6 +12,7 @@ import {
   rate,
   report,
   runPhase,
+  settleDisk,
   writeInputFile,
 } from './bench-support.ts';
 
@@ -23,6 +24,7 @@ try {
   const dataDir = path.join(dir, 'store');
   const put = await runPhase(PHASE, ['put', file, dataDir], env);
   report('ingest', rate(INPUT_SIZE, put.ms), primitives, put.peakRssMb);
+  settleDisk();
   const get = await runPhase(PHASE, ['get', dataDir, String(put.cid)], env);
   report('read', rate(INPUT_SIZE, get.ms), primitives, get.peakRssMb);
 } finally {
