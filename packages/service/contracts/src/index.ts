@@ -1,6 +1,7 @@
 // Public API of @aegle/contracts: the compiled artifacts (ABI `as const` + bytecode) of every
-// Aegle contract, the EIP-712 types and Merkle leaf encodings clients need, the Solidity enums,
-// and the compiler entry point the build script and the staleness test share.
+// Aegle contract, the EIP-712 types and Merkle leaf encodings clients need, and the Solidity
+// enums. Browser-safe and light: the solc-js compiler is a separate entry point,
+// `@aegle/contracts/compile`, used only by the build script and the staleness test.
 
 export {
   type AnchorEntry,
@@ -21,12 +22,6 @@ export { naiveAnchorAbi, naiveAnchorBytecode } from './artifacts/NaiveAnchor.ts'
 export { recordsAbi, recordsBytecode } from './artifacts/Records.ts';
 export { type AuditEntry, auditEntryLeafEncoding, auditEntryLeafValues } from './audit-entry.ts';
 export { bytes32Label, LabelError } from './bytes32-label.ts';
-export {
-  type CompiledArtifact,
-  compileContracts,
-  compilerSettings,
-  SolidityCompileError,
-} from './compile.ts';
 export { Fault, Role, roleIds, Scope } from './enums.ts';
 export {
   forwarderDomain,
