@@ -89,7 +89,6 @@ try {
     await new Promise((r) => setTimeout(r, 50));
 
   const paths = ids.map((id) => `/records/${id}`);
-  if (process.env.BENCH_NO_WORKER) await node.worker.stop();
   for (const [bench, account] of [
     ['api-read', patient],
     ['api-read-audited', grantee],
@@ -97,6 +96,7 @@ try {
     const token = await signIn(node.url, account);
     const before = bench === 'api-read-audited' ? countAudit() : 0;
     const job = { url: node.url, token, paths, connections: CONNECTIONS, durationS: DURATION_S };
+    const profile = process.env.BENCH_PROFILE === bench ? await startProfile() : undefined;
     const jobFile = path.join(dataDir, `${bench}.job.json`);
     await writeFile(jobFile, JSON.stringify(job));
     const { stdout } = await run(
@@ -106,6 +106,7 @@ try {
         maxBuffer: 1 << 20,
       },
     );
+    if (profile) await writeFile(`/tmp/${bench}.cpuprofile`, JSON.stringify(await profile()));
     const result = JSON.parse(stdout.trim().split('\n').at(-1) ?? '{}') as {
       req_per_s: number;
       p99_ms: number;
@@ -125,6 +126,20 @@ try {
 } finally {
   await node.close();
   await rm(dataDir, { recursive: true, force: true });
+}
+
+/** BENCH_PROFILE=<bench> writes a CPU profile of the node during that run to /tmp/<bench>.cpuprofile. */
+async function startProfile(): Promise<() => Promise<unknown>> {
+  const { Session } = await import('node:inspector/promises');
+  const session = new Session();
+  session.connect();
+  await session.post('Profiler.enable');
+  await session.post('Profiler.start');
+  return async () => {
+    const { profile } = await session.post('Profiler.stop');
+    session.disconnect();
+    return profile;
+  };
 }
 
 function countAudit(): number {
