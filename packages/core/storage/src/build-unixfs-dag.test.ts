@@ -126,3 +126,33 @@ describe('buildUnixfsDag in kubo-classic mode agrees with ipfs_cid (dag-pb leave
     });
   }
 });
+
+describe('hashAhead (leaves hashed on the thread pool) changes nothing but where hashing runs', () => {
+  for (const size of [0, 1, 256 * KiB, 5 * MiB + 12_345, 45 * MiB]) {
+    test(`${size} bytes: the same blocks, in the same order, as hashing here`, async () => {
+      const here = await build(`ahead-${size}`, size);
+      const ahead = await build(`ahead-${size}`, size, { hashAhead: 3 });
+      assert.deepEqual(
+        ahead.blocks.map((b) => b.cid.toString()),
+        here.blocks.map((b) => b.cid.toString()),
+      );
+      assert.deepEqual(
+        { cid: ahead.cid.toString(), size: ahead.size, dagSize: ahead.dagSize },
+        { cid: here.cid.toString(), size: here.size, dagSize: here.dagSize },
+      );
+    });
+  }
+
+  test('each yielded leaf hashes to its CID', async () => {
+    const dag = buildUnixfsDag(seededBytes('ahead-verify', 3 * MiB + 7, 50_000), {
+      hashAhead: 2,
+      chunkSize: 100_000,
+    });
+    let leaves = 0;
+    for (let step = await dag.next(); !step.done; step = await dag.next()) {
+      assert.equal(blockMatchesCid(step.value.cid, step.value.bytes), true);
+      leaves++;
+    }
+    assert.ok(leaves > 30);
+  });
+});

@@ -2,7 +2,8 @@ import * as dagPb from '@ipld/dag-pb';
 import { UnixFS } from 'ipfs-unixfs';
 import { CID } from 'multiformats/cid';
 import * as raw from 'multiformats/codecs/raw';
-import { sha256Multihash } from './block-hash.ts';
+import * as Digest from 'multiformats/hashes/digest';
+import { SHA2_256, sha256Multihash } from './block-hash.ts';
 import { chunkFixedSize } from './chunk-fixed-size.ts';
 import { InvalidStorageOptionError } from './errors.ts';
 
@@ -26,6 +27,13 @@ export type UnixfsDagOptions = {
    * Uint8Array each. With the 'aegle' profile the leaf's bytes are that buffer (or a view of it).
    */
   allocate?: (size: number) => Uint8Array;
+  /**
+   * Leaves hashed ahead of the one being yielded, on libuv's thread pool (WebCrypto's digest)
+   * instead of this thread. 0 (default): each leaf is hashed here, synchronously. A writer that
+   * also encrypts or does I/O on this thread sets it to a few, so hashing runs on the other core.
+   * The blocks and CIDs are the same either way.
+   */
+  hashAhead?: number;
 };
 
 /** One block of the DAG, ready to store. `bytes` may alias the source's buffer (see the chunker). */
@@ -97,7 +105,11 @@ export async function* buildUnixfsDag(
     return { cid, bytes, link: { cid, tsize, fileSize } };
   };
 
-  for await (const chunk of chunkFixedSize(source, chunkSize, options.allocate)) {
+  const hashAhead = options.hashAhead ?? 0;
+  // Leaves whose digest is being computed, oldest first (only with hashAhead > 0).
+  const hashing: { chunk: Uint8Array; digest: Promise<ArrayBuffer> }[] = [];
+
+  async function* addLeaf(chunk: Uint8Array, digest: Uint8Array | undefined) {
     let bytes: Uint8Array;
     let cid: CID;
     if (classic) {
@@ -108,7 +120,9 @@ export async function* buildUnixfsDag(
       cid = CID.createV0(sha256Multihash(bytes));
     } else {
       bytes = chunk;
-      cid = CID.createV1(raw.code, sha256Multihash(bytes));
+      const multihash =
+        digest === undefined ? sha256Multihash(bytes) : Digest.create(SHA2_256, digest);
+      cid = CID.createV1(raw.code, multihash);
     }
     blockCount++;
     size += chunk.length;
@@ -122,6 +136,24 @@ export async function* buildUnixfsDag(
       yield node;
       pushLink(levels, height + 1, node.link);
     }
+  }
+
+  for await (const chunk of chunkFixedSize(source, chunkSize, options.allocate)) {
+    if (hashAhead <= 0 || classic) {
+      yield* addLeaf(chunk, undefined);
+      continue;
+    }
+    // WebCrypto copies the bytes before hashing them on the thread pool.
+    const digest = crypto.subtle.digest('SHA-256', chunk);
+    digest.catch(() => {}); // awaited in order below; a failure surfaces there
+    hashing.push({ chunk, digest });
+    if (hashing.length > hashAhead) {
+      const next = hashing.shift() as (typeof hashing)[number];
+      yield* addLeaf(next.chunk, new Uint8Array(await next.digest));
+    }
+  }
+  for (let next = hashing.shift(); next !== undefined; next = hashing.shift()) {
+    yield* addLeaf(next.chunk, new Uint8Array(await next.digest));
   }
 
   // The end: reduce the partial groups bottom-up until a single node is left on the top level.
