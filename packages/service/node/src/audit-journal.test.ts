@@ -3,6 +3,7 @@ import path from 'node:path';
 import { test } from 'node:test';
 import { tempDir } from '../test/helpers.ts';
 import { AuditJournal } from './audit-journal.ts';
+import { AuditJournalThread } from './audit-journal-thread.ts';
 import { openNodeDatabase } from './open-node-database.ts';
 import { Outbox } from './outbox.ts';
 import type { Hex } from './ports.ts';
@@ -66,4 +67,23 @@ test('a group that cannot be written rejects every append in it, and nothing of 
   db.exec('ALTER TABLE gone RENAME TO audit_entries');
   assert.equal(outbox.depth().pending, 0);
   assert.equal((await journal.append(release(1))).id, 1);
+});
+
+test('in a worker thread: appends resolve once committed on its own connection, visible to the main one', async (t) => {
+  const file = path.join(await tempDir(t), 'node.sqlite');
+  const db = openNodeDatabase(file);
+  t.after(() => db.close());
+  const outbox = new Outbox(db);
+  const journal = new AuditJournalThread(file, db, outbox);
+  const rows = await Promise.all(
+    Array.from({ length: 300 }, (_, i) => journal.append(release(i), 1_700_000_000_000 + i)),
+  );
+  assert.equal(new Set(rows.map((r) => r.id)).size, 300);
+  // Read through the main connection: everything acknowledged is there, with its audit intent.
+  assert.equal(journal.list(hex(1, 20), 0, 1000).length, 300);
+  assert.equal(outbox.depth().pending, 300);
+  const late = journal.append(release(999));
+  await journal.close();
+  assert.equal((await late).recordId, release(999).recordId, 'close lets appends in flight commit');
+  await assert.rejects(journal.append(release(1000)), { name: 'AuditWriteError' });
 });

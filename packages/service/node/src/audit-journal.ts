@@ -7,6 +7,12 @@ import type { Hex } from './ports.ts';
 export type AuditRelease = { recordId: Hex; patient: Hex; reader: Hex; purpose: Hex };
 export type AuditEntryRow = AuditRelease & { id: number; releasedAt: number };
 
+/** What the API needs of an audit journal (in-thread, or in a worker thread). */
+export interface AuditWriter {
+  append(release: AuditRelease, at?: number): Promise<AuditEntryRow>;
+  list(patient: Hex, afterId: number, limit: number): AuditEntryRow[];
+}
+
 type Waiter = {
   release: AuditRelease;
   at: number;
@@ -21,7 +27,7 @@ type Waiter = {
  * resolves only once its transaction committed. The same transaction journals the entry's 'audit'
  * intent in the outbox, which later commits it to AuditLog inside a Merkle root.
  */
-export class AuditJournal {
+export class AuditJournal implements AuditWriter {
   readonly #db: DatabaseSync;
   readonly #outbox: Outbox;
   readonly #insert: StatementSync;

@@ -3,6 +3,7 @@ import path from 'node:path';
 import { OBJECT_CHUNK_SIZE, ObjectStore, type ObjectStoreOptions } from '@aegle/storage';
 import type { FastifyInstance } from 'fastify';
 import { AuditJournal } from './audit-journal.ts';
+import { AuditJournalThread } from './audit-journal-thread.ts';
 import { createNodeServer, type NodeServerOptions } from './http/create-node-server.ts';
 import { MerkleThread } from './merkle-thread.ts';
 import type { ChainTargets, NodeContext } from './node-context.ts';
@@ -36,6 +37,8 @@ export type NodeOptions = {
   outbox?: Omit<OutboxWorkerOptions, 'outbox' | 'relay' | 'putBatchObject'>;
   /** The account that pays for batch entry lists in the store. Default 'node'. */
   nodeAccount?: string;
+  /** Group commits of the audit journal in a worker thread (default), or on the main thread. */
+  auditInThread?: boolean;
   /** Largest record. Default 4 GiB. */
   maxRecordBytes?: number;
   now?: () => number;
@@ -83,7 +86,11 @@ export async function createNode(options: NodeOptions): Promise<AegleNode> {
       ).cid.toString(),
   });
   const sessions = new Sessions(db, { ttlMs: options.signIn.sessionTtlMs });
-  const audit = new AuditJournal(db, outbox);
+  const dbFile = path.join(dataDir, 'node.sqlite');
+  const audit =
+    options.auditInThread === false
+      ? new AuditJournal(db, outbox)
+      : new AuditJournalThread(dbFile, db, outbox);
   // Audit entries are not worth a wake-up each: the worker's batch window collects them.
   const context: NodeContext = {
     db,
@@ -140,6 +147,7 @@ export async function createNode(options: NodeOptions): Promise<AegleNode> {
         const cut = setTimeout(() => app.server.closeAllConnections(), closeGraceMs);
         await app.close();
         clearTimeout(cut);
+        if (audit instanceof AuditJournalThread) await audit.close();
         await worker.stop();
         await merkle.close();
         db.close();

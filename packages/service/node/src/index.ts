@@ -1,6 +1,12 @@
 // Public API of @aegle/node: the node's HTTP API over storage and chain.
 
-export { type AuditEntryRow, AuditJournal, type AuditRelease } from './audit-journal.ts';
+export {
+  type AuditEntryRow,
+  AuditJournal,
+  type AuditRelease,
+  type AuditWriter,
+} from './audit-journal.ts';
+export { AuditJournalThread, AuditWriteError } from './audit-journal-thread.ts';
 export { type AegleNode, createNode, type NodeOptions } from './create-node.ts';
 export {
   ApiError,

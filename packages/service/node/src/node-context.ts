@@ -1,6 +1,6 @@
 import type { DatabaseSync } from 'node:sqlite';
 import type { ObjectStore } from '@aegle/storage';
-import type { AuditJournal } from './audit-journal.ts';
+import type { AuditWriter } from './audit-journal.ts';
 import type { Outbox } from './outbox.ts';
 import type { ChainHealth, Hex, PermissionSource } from './ports.ts';
 import type { RecordCatalog } from './record-catalog.ts';
@@ -25,7 +25,7 @@ export type NodeContext = {
   store: ObjectStore;
   catalog: RecordCatalog;
   outbox: Outbox;
-  audit: AuditJournal;
+  audit: AuditWriter;
   sessions: Sessions;
   signIn: SignIn;
   uploads: UploadTickets;
