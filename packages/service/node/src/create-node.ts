@@ -130,8 +130,31 @@ export async function createNode(options: NodeOptions): Promise<AegleNode> {
   }, 60_000);
   purge.unref();
   let url = '';
-  if (listen) url = await app.listen({ host, port });
   let closing: Promise<void> | undefined;
+  const close = () => {
+    closing ??= (async () => {
+      clearInterval(purge);
+      // Idle keep-alive connections close at once; a connection that never sent a request (a
+      // client's spare socket) or a request still running is cut after the grace period.
+      const cut = setTimeout(() => app.server.closeAllConnections(), closeGraceMs);
+      await app.close();
+      clearTimeout(cut);
+      if (audit instanceof AuditJournalThread) await audit.close();
+      await worker.stop();
+      await merkle.close();
+      db.close();
+      await store.close();
+    })();
+    return closing;
+  };
+  if (listen) {
+    try {
+      url = await app.listen({ host, port });
+    } catch (error) {
+      await close();
+      throw error;
+    }
+  }
   return {
     get url() {
       return url;
@@ -139,21 +162,6 @@ export async function createNode(options: NodeOptions): Promise<AegleNode> {
     app,
     context,
     worker,
-    close() {
-      closing ??= (async () => {
-        clearInterval(purge);
-        // Idle keep-alive connections close at once; a connection that never sent a request (a
-        // client's spare socket) or a request still running is cut after the grace period.
-        const cut = setTimeout(() => app.server.closeAllConnections(), closeGraceMs);
-        await app.close();
-        clearTimeout(cut);
-        if (audit instanceof AuditJournalThread) await audit.close();
-        await worker.stop();
-        await merkle.close();
-        db.close();
-        await store.close();
-      })();
-      return closing;
-    },
+    close,
   };
 }

@@ -4,7 +4,7 @@ import path from 'node:path';
 import { test } from 'node:test';
 import { FaultInjectingRelay } from './fault-injecting-relay.ts';
 import { GrantTable } from './grant-table.ts';
-import { waitUntil } from './helpers.ts';
+import { tempDir, waitUntil } from './helpers.ts';
 import {
   api,
   newAccount,
@@ -266,4 +266,14 @@ test('with the chain down, uploads are accepted as pending; after a restart with
     };
     assert.equal(read.record.anchor.state, 'confirmed');
   }
+});
+
+test('a node that cannot listen closes what it opened and reports why', async (t) => {
+  const first = await startNode(t);
+  const port = Number(new URL(first.url).port);
+  const dataDir = await tempDir(t);
+  await assert.rejects(startNode(t, { dataDir, http: { port } }), { code: 'EADDRINUSE' });
+  // Its database and store were closed: the directory opens again.
+  const again = await startNode(t, { dataDir });
+  assert.equal((await fetch(`${again.url}/health`)).status, 200);
 });
