@@ -45,6 +45,7 @@ function statements(db: DatabaseSync) {
     putKey: p(`INSERT INTO wrapped_keys (record_id, recipient, wrapped_key) VALUES (?, ?, ?)
                ON CONFLICT (record_id, recipient) DO UPDATE SET wrapped_key = excluded.wrapped_key`),
     key: p('SELECT wrapped_key FROM wrapped_keys WHERE record_id = ? AND recipient = ?'),
+    cidInUse: p('SELECT 1 AS x FROM records WHERE patient = ? AND cid = ? LIMIT 1'),
     recipients: p('SELECT recipient FROM wrapped_keys WHERE record_id = ? ORDER BY recipient'),
   };
 }
@@ -116,6 +117,11 @@ export class RecordCatalog {
 
   putWrappedKey(recordId: Hex, recipient: Hex, wrappedKey: Uint8Array): void {
     this.#sql.putKey.run(recordId.toLowerCase(), recipient.toLowerCase(), wrappedKey);
+  }
+
+  /** Whether a record of `patient` is stored as the object `cid`. */
+  cidInUse(patient: Hex, cid: string): boolean {
+    return this.#sql.cidInUse.get(patient.toLowerCase(), cid) !== undefined;
   }
 
   recipients(recordId: Hex): Hex[] {

@@ -211,14 +211,7 @@ export async function receiveUpload(
 
 async function deleteUnlessReferenced(ctx: NodeContext, account: Hex, cid: CID): Promise<void> {
   // The same bytes may back another record of this patient: then the object stays.
-  const cidText = cid.toString();
-  for (let after = 0; ; ) {
-    const page = ctx.catalog.list(account, after, 500);
-    if (page.some((r) => r.cid === cidText)) return;
-    const last = page.at(-1);
-    if (!last) break;
-    after = last.seq;
-  }
+  if (ctx.catalog.cidInUse(account, cid.toString())) return;
   await ctx.store.delete(account, cid).catch(() => {});
 }
 
