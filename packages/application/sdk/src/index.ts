@@ -2,6 +2,34 @@
 
 // Records: prepare, upload, read and open records; wrap keys for readers.
 export { KeyUnwrapError } from '@aegle/crypto';
+// The high-level client: one account, one node, one chain (sign in, register, records, grants,
+// guardians, audit), and the checks it runs against the chain.
+export {
+  type AddRecordInput,
+  type AegleClient,
+  type ClientDeployment,
+  type CreateAegleClientOptions,
+  createAegleClient,
+  type GrantInput,
+  type GrantView,
+  labelText,
+  type RecordVerification,
+  type VerifiedAuditEntry,
+} from './client/create-aegle-client.ts';
+export {
+  ClientConfigError,
+  IntentFailedError,
+  IntentTimeoutError,
+  MissingRoleError,
+  NotRegisteredError,
+} from './client/errors.ts';
+export { rootFromProof, standardLeaf } from './client/merkle-proof.ts';
+export { decryptMetadataFor } from './client/metadata.ts';
+export {
+  type InclusionCheck,
+  verifyAuditEntry,
+  verifyRecordAnchor,
+} from './client/verify-inclusion.ts';
 // Identities: keys are created, stored encrypted and unlocked on the client only.
 export { type CreateIdentityOptions, createIdentity } from './identity/create-identity.ts';
 export {
