@@ -254,9 +254,12 @@ export class ObjectStore {
       allocate: pool.allocate,
       hashAhead: HASH_AHEAD,
     });
+    // An abort must not wait for a stalled source (a client gone quiet): race each step with it.
+    const abort = abortRejection(signal);
+    const next = () => (abort ? Promise.race([dag.next(), abort.promise]) : dag.next());
     try {
-      let step = await dag.next();
-      for (; !step.done; step = await dag.next()) {
+      let step = await next();
+      for (; !step.done; step = await next()) {
         signal?.throwIfAborted();
         const block = step.value;
         const key = blockKey(block.cid);
@@ -289,9 +292,12 @@ export class ObjectStore {
       return step.value;
     } finally {
       // On failure: let running writes settle first, so rollback does not race them and leave
-      // a file behind; and close the source.
+      // a file behind; and close the source. Writes start only here, so a source still stalled
+      // after an abort cannot add any: its close is not awaited.
+      abort?.dispose();
       await Promise.all(writes);
-      await dag.return(undefined as never).catch(() => {});
+      const closing = dag.return(undefined as never).catch(() => {});
+      if (!signal?.aborted) await closing;
     }
   }
 
@@ -342,6 +348,21 @@ export class ObjectStore {
     }
     await this.#collectGarbage();
   }
+}
+
+/** A promise that rejects with the signal's reason when it aborts (undefined without a signal). */
+function abortRejection(
+  signal: AbortSignal | undefined,
+): { promise: Promise<never>; dispose(): void } | undefined {
+  if (signal === undefined) return undefined;
+  let onAbort = () => {};
+  const promise = new Promise<never>((_, reject) => {
+    onAbort = () => reject(signal.reason);
+    if (signal.aborted) onAbort();
+    else signal.addEventListener('abort', onAbort, { once: true });
+  });
+  promise.catch(() => {}); // raced in #writeDag; never an unhandled rejection on its own
+  return { promise, dispose: () => signal.removeEventListener('abort', onAbort) };
 }
 
 /** Passes the source through, failing as soon as it yields more than `size` bytes, or at its end if fewer. */

@@ -225,6 +225,32 @@ test('an abort mid-put leaves nothing behind', async () => {
   await store.close();
 });
 
+// The timeout only keeps a regression (a put waiting on the stalled source) from hanging the suite.
+test('an abort while the source is stalled ends the put at once and leaves nothing behind', {
+  timeout: 30_000,
+}, async () => {
+  const { store, replicas } = await openStore();
+  const controller = new AbortController();
+  let stalled = () => {};
+  const source = (async function* () {
+    yield* seededBytes('stalled', 4 * MiB, MiB);
+    // A client that went quiet: this never resolves unless the test lets it.
+    await new Promise<void>((resolve) => (stalled = resolve));
+  })();
+  const put = store.put({ account: ALICE, size: 8 * MiB, source, signal: controller.signal });
+  // Leaves are hashed a couple ahead, so of the 4 leaves read, the first 2 get written.
+  while ((await blockFiles(replicas[0] as string)).length < 2) {
+    await new Promise((resolve) => setTimeout(resolve, 5));
+  }
+  controller.abort();
+  await assert.rejects(put, { name: 'AbortError' });
+  assert.deepEqual(await allBlockFiles(replicas), [[], []]);
+  assert.deepEqual(await allTempFiles(replicas), []);
+  assert.deepEqual(store.usage(ALICE), { used: 0, reserved: 0, limit: DEFAULT_FREE_QUOTA });
+  stalled();
+  await store.close();
+});
+
 test('a source yielding fewer or more bytes than declared is rolled back', async () => {
   const { store, replicas } = await openStore();
   const bytes = await seededBuffer('mismatch', 3 * MiB);
