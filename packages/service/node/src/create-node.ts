@@ -14,7 +14,7 @@ import type { ChainHealth, ChainRelay, PermissionSource } from './ports.ts';
 import { RecordCatalog } from './record-catalog.ts';
 import { Sessions } from './sessions.ts';
 import { SignIn, type SignInOptions } from './sign-in.ts';
-import { UploadTickets } from './upload-tickets.ts';
+import { Uploads } from './uploads.ts';
 
 export type NodeOptions = {
   /** Holds node.sqlite and the ObjectStore (store/). */
@@ -39,6 +39,10 @@ export type NodeOptions = {
   nodeAccount?: string;
   /** Group commits of the audit journal in a worker thread (default), or on the main thread. */
   auditInThread?: boolean;
+  /** How long a stored upload waits for its commit before it is deleted. Default 15 min. */
+  uploadTtlMs?: number;
+  /** How often expired uploads (and sessions) are swept. Default 60 s. */
+  uploadSweepMs?: number;
   /** Largest record. Default 4 GiB. */
   maxRecordBytes?: number;
   now?: () => number;
@@ -86,6 +90,10 @@ export async function createNode(options: NodeOptions): Promise<AegleNode> {
       ).cid.toString(),
   });
   const sessions = new Sessions(db, { ttlMs: options.signIn.sessionTtlMs });
+  const uploads = new Uploads(db);
+  // Before serving: what a crash cut mid-stream, and what expired while the node was down.
+  await uploads.recoverInterrupted(store);
+  await uploads.sweepExpired(store, now());
   const dbFile = path.join(dataDir, 'node.sqlite');
   const audit =
     options.auditInThread === false
@@ -100,7 +108,8 @@ export async function createNode(options: NodeOptions): Promise<AegleNode> {
     audit,
     sessions,
     signIn: new SignIn(db, sessions, options.signIn),
-    uploads: new UploadTickets(),
+    uploads,
+    uploadTtlMs: options.uploadTtlMs ?? 15 * 60_000,
     permissions: options.permissions,
     ...(options.chainHealth && { chainHealth: options.chainHealth }),
     ...(options.targets && { targets: options.targets }),
@@ -125,9 +134,13 @@ export async function createNode(options: NodeOptions): Promise<AegleNode> {
     throw error;
   }
   worker.start();
-  const purge = setInterval(() => {
-    sessions.purgeExpired(now());
-  }, 60_000);
+  const purge = setInterval(
+    () => {
+      sessions.purgeExpired(now());
+      void uploads.sweepExpired(store, now()).catch(() => {});
+    },
+    Math.min(60_000, options.uploadSweepMs ?? 60_000),
+  );
   purge.unref();
   let url = '';
   let closing: Promise<void> | undefined;

@@ -6,7 +6,7 @@ import type { ChainHealth, Hex, PermissionSource } from './ports.ts';
 import type { RecordCatalog } from './record-catalog.ts';
 import type { Sessions } from './sessions.ts';
 import type { SignIn } from './sign-in.ts';
-import type { UploadTickets } from './upload-tickets.ts';
+import type { Uploads } from './uploads.ts';
 
 /** Where signed requests must point, when known: checked by the API before anything is journaled. */
 export type ChainTargets = {
@@ -28,7 +28,9 @@ export type NodeContext = {
   audit: AuditWriter;
   sessions: Sessions;
   signIn: SignIn;
-  uploads: UploadTickets;
+  uploads: Uploads;
+  /** How long a stored upload waits for its commit before it is deleted. */
+  uploadTtlMs: number;
   permissions: PermissionSource;
   chainHealth?: ChainHealth;
   targets?: ChainTargets;

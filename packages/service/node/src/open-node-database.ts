@@ -7,7 +7,11 @@ import { DatabaseSync } from 'node:sqlite';
  *
  *   siwe_nonces     single-use sign-in nonces, deleted when used or expired
  *   sessions        sha256(token) → address and expiry; the token itself is never stored
- *   records         one row per record: ids, patient, creator, category, CID, size, signed entry
+ *   records         one row per record: ids, patient, creator, category, CID, size, signed entry,
+ *                   the client-encrypted metadata envelope (opaque bytes)
+ *   uploads         ciphertext streamed (POST /uploads) but not yet committed: a row exists from
+ *                   before the first byte is stored ('streaming') until the commit or expiry, so a
+ *                   restarted node can delete what a crash or an abandoned upload left behind
  *   wrapped_keys    the record's data key wrapped for one recipient (opaque bytes)
  *   audit_entries   releases to non-patients, written before the first byte goes out
  *   outbox          every on-chain intent, with its idempotency key; once grouped, its batch
@@ -24,8 +28,14 @@ CREATE TABLE IF NOT EXISTS sessions (
 CREATE TABLE IF NOT EXISTS records (
   seq INTEGER PRIMARY KEY, record_id TEXT NOT NULL UNIQUE, patient TEXT NOT NULL,
   creator TEXT NOT NULL, category TEXT NOT NULL, cid TEXT NOT NULL, size INTEGER NOT NULL,
-  entry TEXT NOT NULL, created_at INTEGER NOT NULL) STRICT;
+  entry TEXT NOT NULL, created_at INTEGER NOT NULL, metadata BLOB) STRICT;
 CREATE INDEX IF NOT EXISTS records_by_patient ON records (patient, seq);
+CREATE INDEX IF NOT EXISTS records_by_cid ON records (patient, cid);
+CREATE TABLE IF NOT EXISTS uploads (
+  id TEXT PRIMARY KEY, caller TEXT NOT NULL, patient TEXT NOT NULL, category TEXT,
+  state TEXT NOT NULL, cid TEXT, content_root TEXT, size INTEGER NOT NULL,
+  created_at INTEGER NOT NULL, expires_at INTEGER NOT NULL) STRICT, WITHOUT ROWID;
+CREATE INDEX IF NOT EXISTS uploads_by_expiry ON uploads (expires_at);
 CREATE TABLE IF NOT EXISTS wrapped_keys (
   record_id TEXT NOT NULL, recipient TEXT NOT NULL, wrapped_key BLOB NOT NULL,
   PRIMARY KEY (record_id, recipient)) STRICT, WITHOUT ROWID;

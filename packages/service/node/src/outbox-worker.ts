@@ -185,8 +185,18 @@ export class OutboxWorker {
     }
     try {
       if (batch.state === 'pending') {
-        const { txHash } = await relay.submit(relayBatch);
-        outbox.markSubmitted(id, txHash, this.#o.now() + this.#o.confirmPollMs, this.#o.now());
+        const sent = await relay.submit(relayBatch);
+        if ('txHash' in sent) {
+          outbox.markSubmitted(
+            id,
+            sent.txHash,
+            this.#o.now() + this.#o.confirmPollMs,
+            this.#o.now(),
+          );
+        } else {
+          outbox.markFailed(id, sent.reason, this.#o.now());
+          this.#relayBatches.delete(id);
+        }
       } else if (batch.state === 'submitted' && batch.txHash) {
         const status = await relay.status(relayBatch, batch.txHash);
         if (status.state === 'confirmed') {

@@ -26,6 +26,11 @@ export interface PermissionSource {
   mayWrite(creator: Hex, patient: Hex, at: Date): MaybePromise<WriteDecision>;
   /** Is `caller` the patient or the patient's current guardian? */
   actsFor(caller: Hex, patient: Hex, at: Date): MaybePromise<boolean>;
+  /**
+   * Who else a writer wraps a new record of `category` for: the patient's guardian and the
+   * grantees of live category grants (lower-case, without the patient).
+   */
+  writeRecipients(patient: Hex, category: Hex, at: Date): MaybePromise<Hex[]>;
 }
 
 /** The kinds of on-chain intent the outbox carries. */
@@ -73,7 +78,12 @@ export type RelayStatus =
  * already sent (the node may have died before recording it), return that tx rather than a second.
  */
 export interface ChainRelay {
-  submit(batch: RelayBatch): Promise<{ txHash: Hex }>;
+  /**
+   * Sends the batch's transaction, or refuses it for good without sending (`failed`: the chain
+   * would revert it, e.g. an expired or already used forward request; `reason` is the custom
+   * error's name).
+   */
+  submit(batch: RelayBatch): Promise<{ txHash: Hex } | { state: 'failed'; reason: string }>;
   status(batch: RelayBatch, txHash: Hex): Promise<RelayStatus>;
 }
 

@@ -14,6 +14,8 @@ export type RecordMeta = {
   cid: string;
   size: number;
   createdAt: number;
+  /** The client-encrypted metadata envelope (opaque to the node). */
+  metadata?: Uint8Array;
 };
 
 export type NewRecord = {
@@ -23,6 +25,8 @@ export type NewRecord = {
   category: Hex;
   cid: string;
   size: number;
+  /** The client-encrypted metadata envelope. */
+  metadata?: Uint8Array;
   /** The data key wrapped for each recipient: opaque bytes the node never unwraps. */
   wrappedKeys: ReadonlyArray<{ recipient: Hex; wrappedKey: Uint8Array }>;
   /** The creator's signed anchor entry, journaled as the record's 'anchor' intent. */
@@ -34,18 +38,19 @@ type Row = Record<string, unknown>;
 function statements(db: DatabaseSync) {
   const p = (sql: string) => db.prepare(sql);
   return {
-    add: p(`INSERT INTO records (record_id, patient, creator, category, cid, size, entry, created_at)
-            VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (record_id) DO NOTHING`),
+    add: p(`INSERT INTO records (record_id, patient, creator, category, cid, size, entry, created_at, metadata)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (record_id) DO NOTHING`),
     get: p(
-      'SELECT seq, record_id, patient, creator, category, cid, size, created_at FROM records WHERE record_id = ?',
+      'SELECT seq, record_id, patient, creator, category, cid, size, created_at, metadata FROM records WHERE record_id = ?',
     ),
     entry: p('SELECT entry FROM records WHERE record_id = ?'),
-    page: p(`SELECT seq, record_id, patient, creator, category, cid, size, created_at FROM records
+    page: p(`SELECT seq, record_id, patient, creator, category, cid, size, created_at, metadata FROM records
              WHERE patient = ? AND seq > ? ORDER BY seq LIMIT ?`),
     putKey: p(`INSERT INTO wrapped_keys (record_id, recipient, wrapped_key) VALUES (?, ?, ?)
                ON CONFLICT (record_id, recipient) DO UPDATE SET wrapped_key = excluded.wrapped_key`),
     key: p('SELECT wrapped_key FROM wrapped_keys WHERE record_id = ? AND recipient = ?'),
     cidInUse: p('SELECT 1 AS x FROM records WHERE patient = ? AND cid = ? LIMIT 1'),
+    deleteKey: p('DELETE FROM wrapped_keys WHERE record_id = ? AND recipient = ?'),
     recipients: p('SELECT recipient FROM wrapped_keys WHERE record_id = ? ORDER BY recipient'),
   };
 }
@@ -66,8 +71,11 @@ export class RecordCatalog {
     this.#sql = statements(db);
   }
 
-  /** Stores a record and journals its anchor; throws RecordExistsError for a known record id. */
-  add(record: NewRecord, now = Date.now()): RecordMeta {
+  /**
+   * Stores a record and journals its anchor; throws RecordExistsError for a known record id.
+   * `alsoInTransaction` runs inside the same transaction (the upload's row is removed there).
+   */
+  add(record: NewRecord, now = Date.now(), alsoInTransaction?: () => void): RecordMeta {
     const id = record.recordId.toLowerCase() as Hex;
     transaction(this.#db, () => {
       const run = this.#sql.add.run(
@@ -79,12 +87,14 @@ export class RecordCatalog {
         record.size,
         JSON.stringify(record.entry),
         now,
+        record.metadata ?? null,
       );
       if (Number(run.changes) === 0) throw new RecordExistsError();
       for (const { recipient, wrappedKey } of record.wrappedKeys) {
         this.#sql.putKey.run(id, recipient.toLowerCase(), wrappedKey);
       }
       this.#outbox.append('anchor', `anchor:${id}`, record.entry, now);
+      alsoInTransaction?.();
     });
     return this.get(id) as RecordMeta;
   }
@@ -119,6 +129,13 @@ export class RecordCatalog {
     this.#sql.putKey.run(recordId.toLowerCase(), recipient.toLowerCase(), wrappedKey);
   }
 
+  /** Removes a recipient's wrapped key; false if there was none. */
+  deleteWrappedKey(recordId: Hex, recipient: Hex): boolean {
+    return (
+      Number(this.#sql.deleteKey.run(recordId.toLowerCase(), recipient.toLowerCase()).changes) > 0
+    );
+  }
+
   /** Whether a record of `patient` is stored as the object `cid`. */
   cidInUse(patient: Hex, cid: string): boolean {
     return this.#sql.cidInUse.get(patient.toLowerCase(), cid) !== undefined;
@@ -141,5 +158,6 @@ function toMeta(row: Row): RecordMeta {
     cid: String(row.cid),
     size: Number(row.size),
     createdAt: Number(row.created_at),
+    ...(row.metadata != null && { metadata: row.metadata as Uint8Array }),
   };
 }

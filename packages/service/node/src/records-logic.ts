@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { anchorEntryTypes, recordsDomain } from '@aegle/contracts';
 import {
   type ObjectStore,
@@ -23,20 +24,28 @@ import type { AnchorPayload } from './merkle-batch.ts';
 import type { NodeContext } from './node-context.ts';
 import type { Hex } from './ports.ts';
 import type { RecordMeta } from './record-catalog.ts';
-import type { UploadTicket } from './upload-tickets.ts';
 
 /** How far ahead of the node's clock an entry's `signedAt` may be. */
 const SIGNED_AT_SKEW_S = 300;
 /** Records.MAX_SIGNATURE_AGE is one day; keep an hour for the batch to reach the chain. */
 const MAX_ENTRY_AGE_S = 23 * 3600;
 
-export type UploadRequest = {
-  recordId: Hex;
-  patient: Hex;
-  category: Hex;
+export type UploadQuery = { patient: Hex; size: number; category?: Hex };
+
+export type UploadReceipt = {
+  uploadId: string;
+  cid: string;
+  contentRoot: Hex;
   size: number;
-  wrappedKeys: Array<{ recipient: Hex; wrappedKey: string }>;
+  expiresAt: number;
+};
+
+export type CommitRequest = {
+  uploadId: string;
   entry: AnchorPayload;
+  wrappedKeys: Array<{ recipient: Hex; wrappedKey: string }>;
+  /** The client-encrypted metadata envelope, base64; entry.metadataHash is its sha2-256. */
+  metadata: string;
 };
 
 type CID = Awaited<ReturnType<ObjectStore['put']>>['cid'];
@@ -44,27 +53,84 @@ type CID = Awaited<ReturnType<ObjectStore['put']>>['cid'];
 const lower = (value: string) => value.toLowerCase() as Hex;
 
 /**
- * Step 1 of an upload: checks who writes for whom, the signed entry, and the quota, before any
- * byte is sent, and opens a ticket for the content.
+ * Step 1 of an upload (docs/KEYS.md, "stream first, then commit"): before any byte is stored,
+ * checks the size limit, that the caller may write for the patient now, and the patient's quota;
+ * journals the upload; then streams the ciphertext into the ObjectStore (which reserves the quota
+ * before the first block and rolls everything back if the stream fails or `signal` aborts) and
+ * returns the root it computed. Nothing is a record until it is committed.
  */
-export async function announceUpload(
+export async function receiveUpload(
   ctx: NodeContext,
   caller: Hex,
-  request: UploadRequest,
-): Promise<UploadTicket> {
+  query: UploadQuery,
+  body: AsyncIterable<Uint8Array>,
+  signal: AbortSignal,
+): Promise<UploadReceipt> {
   const now = ctx.now();
-  const recordId = lower(request.recordId);
-  const patient = lower(request.patient);
-  const category = lower(request.category);
-  const entry = request.entry;
-  if (
-    lower(entry.recordId) !== recordId ||
-    lower(entry.patient) !== patient ||
-    lower(entry.category) !== category
-  ) {
+  const patient = lower(query.patient);
+  if (query.size > ctx.maxRecordBytes) {
     throw new InvalidRequestError(
-      'The anchor entry does not describe this record (record id, patient or category differ).',
+      `A record may hold at most ${ctx.maxRecordBytes} bytes.`,
+      'Split the content or ask the operator for a larger limit.',
     );
+  }
+  const decision = await ctx.permissions.mayWrite(caller, patient, new Date(now));
+  if (!decision.allowed) throw new WriterNotAllowedError(decision.reason);
+  const usage = ctx.store.usage(patient);
+  if (usage.used + usage.reserved + query.size > usage.limit) throw new QuotaExceededApiError();
+  const id = ctx.uploads.begin(
+    {
+      caller,
+      patient,
+      size: query.size,
+      ...(query.category && { category: lower(query.category) }),
+    },
+    now,
+    ctx.uploadTtlMs,
+  );
+  let stored: { cid: CID; size: number };
+  try {
+    stored = await ctx.store.put({ account: patient, size: query.size, source: body, signal });
+  } catch (error) {
+    ctx.uploads.remove(id);
+    if (error instanceof QuotaExceededError) throw new QuotaExceededApiError();
+    if (error instanceof SizeMismatchError) throw new SizeMismatchApiError();
+    if (error instanceof StorageFullError) throw new StorageUnavailableError(error);
+    throw error;
+  }
+  const contentRoot = bytesToHex(stored.cid.multihash.digest);
+  ctx.uploads.stored(id, stored.cid.toString(), contentRoot, stored.size);
+  return {
+    uploadId: id,
+    cid: stored.cid.toString(),
+    contentRoot,
+    size: stored.size,
+    expiresAt: now + ctx.uploadTtlMs,
+  };
+}
+
+/**
+ * Step 2: the signed entry for a stored upload. Checks that the caller created it, that it names
+ * the upload's patient, category and content root, that its EIP-712 signature recovers the
+ * creator, that the creator was allowed to write for the patient when it was signed, that the
+ * metadata is what it signs, and that the record id is unused; then stores the record, its keys
+ * and metadata, journals its anchor and forgets the upload, in one fsynced transaction. Committing
+ * the same entry again (a retry after a lost answer) returns the record.
+ */
+export async function commitRecord(
+  ctx: NodeContext,
+  caller: Hex,
+  request: CommitRequest,
+): Promise<RecordMeta> {
+  const now = ctx.now();
+  const entry = request.entry;
+  const recordId = lower(entry.recordId);
+  const upload = ctx.uploads.get(request.uploadId, caller, now);
+  if (!upload) {
+    const existing = ctx.catalog.get(recordId);
+    const stored = existing && ctx.catalog.entry(recordId);
+    if (existing && stored && lower(stored.signature) === lower(entry.signature)) return existing;
+    throw new UploadNotFoundError();
   }
   if (lower(entry.creator) !== caller) {
     throw new ForbiddenError(
@@ -72,10 +138,16 @@ export async function announceUpload(
       'Sign in as the creator named in the entry.',
     );
   }
-  if (request.size > ctx.maxRecordBytes) {
+  if (lower(entry.patient) !== upload.patient) {
+    throw new InvalidRequestError('The anchor entry names another patient than the upload.');
+  }
+  if (upload.category && lower(entry.category) !== upload.category) {
+    throw new InvalidRequestError('The anchor entry names another category than the upload.');
+  }
+  if (lower(entry.contentRoot) !== upload.contentRoot) {
     throw new InvalidRequestError(
-      `A record may hold at most ${ctx.maxRecordBytes} bytes.`,
-      'Split the content or ask the operator for a larger limit.',
+      "The entry's contentRoot is not the root of the uploaded content.",
+      'Sign the root the node returned for the upload (check it against your own first).',
     );
   }
   const signedAt = Number(entry.signedAt);
@@ -86,24 +158,41 @@ export async function announceUpload(
       'Sign the entry again with the current time as signedAt.',
     );
   }
-  if (ctx.catalog.has(recordId)) throw new RecordExistsError();
-  if (caller !== patient) {
-    const decision = await ctx.permissions.mayWrite(caller, patient, new Date(now));
-    if (!decision.allowed) throw new WriterNotAllowedError(decision.reason);
+  const metadata = Buffer.from(request.metadata, 'base64');
+  if (bytesToHex(createHash('sha256').update(metadata).digest()) !== lower(entry.metadataHash)) {
+    throw new InvalidRequestError(
+      "The metadata is not what the entry's metadataHash signs.",
+      'Send the encrypted metadata envelope whose sha2-256 is in the signed entry.',
+    );
+  }
+  const recipients = new Set(request.wrappedKeys.map((k) => lower(k.recipient)));
+  if (!recipients.has(upload.patient) || !recipients.has(caller)) {
+    throw new InvalidRequestError(
+      'The data key must be wrapped for the patient and for the creator.',
+      'Add wrapped keys for both.',
+    );
   }
   if (ctx.targets?.records) {
     const valid = await verifyEntrySignature(entry, ctx.targets.chainId, ctx.targets.records);
     if (!valid) throw new InvalidSignatureError('anchor entry');
   }
-  const usage = ctx.store.usage(patient);
-  if (usage.used + usage.reserved + request.size > usage.limit) throw new QuotaExceededApiError();
-  const ticket = ctx.uploads.open(
+  if (ctx.catalog.has(recordId)) throw new RecordExistsError();
+  // Judged at signing time, as Records.challenge judges a batched entry.
+  const decision = await ctx.permissions.mayWrite(
+    caller,
+    upload.patient,
+    new Date(signedAt * 1000),
+  );
+  if (!decision.allowed) throw new WriterNotAllowedError(decision.reason);
+  const meta = ctx.catalog.add(
     {
-      caller,
       recordId,
-      patient,
-      category,
-      size: request.size,
+      patient: upload.patient,
+      creator: caller,
+      category: lower(entry.category),
+      cid: upload.cid,
+      size: upload.size,
+      metadata,
       wrappedKeys: request.wrappedKeys.map((k) => ({
         recipient: lower(k.recipient),
         wrappedKey: Buffer.from(k.wrappedKey, 'base64'),
@@ -111,9 +200,10 @@ export async function announceUpload(
       entry,
     },
     now,
+    () => ctx.uploads.remove(upload.id),
   );
-  if (!ticket) throw new RecordExistsError();
-  return ticket;
+  ctx.wakeOutbox();
+  return meta;
 }
 
 async function verifyEntrySignature(
@@ -143,76 +233,6 @@ async function verifyEntrySignature(
   } catch {
     return false;
   }
-}
-
-/**
- * Step 2: streams the content into the ObjectStore (which reserves the quota before the first
- * block and rolls everything back if the stream fails or `signal` aborts), checks the content
- * root against the signed entry, then stores the record and journals its anchor in one
- * transaction. Only then is the upload acknowledged.
- */
-export async function receiveUpload(
-  ctx: NodeContext,
-  caller: Hex,
-  uploadId: string,
-  body: AsyncIterable<Uint8Array>,
-  signal: AbortSignal,
-): Promise<RecordMeta> {
-  const ticket = ctx.uploads.take(uploadId, caller, ctx.now());
-  if (!ticket) throw new UploadNotFoundError();
-  let done = false;
-  try {
-    let stored: { cid: CID; size: number };
-    try {
-      stored = await ctx.store.put({
-        account: ticket.patient,
-        size: ticket.size,
-        source: body,
-        signal,
-      });
-    } catch (error) {
-      if (error instanceof QuotaExceededError) {
-        done = true;
-        throw new QuotaExceededApiError();
-      }
-      if (error instanceof SizeMismatchError) throw new SizeMismatchApiError();
-      if (error instanceof StorageFullError) throw new StorageUnavailableError(error);
-      throw error;
-    }
-    if (bytesToHex(stored.cid.multihash.digest) !== lower(ticket.entry.contentRoot)) {
-      await deleteUnlessReferenced(ctx, ticket.patient, stored.cid);
-      done = true;
-      throw new InvalidRequestError(
-        "The content's root CID does not match the contentRoot of the signed entry.",
-        'Compute the content root with the Aegle UnixFS profile of @aegle/storage and sign it in the entry.',
-      );
-    }
-    const meta = ctx.catalog.add(
-      {
-        recordId: ticket.recordId,
-        patient: ticket.patient,
-        creator: caller,
-        category: ticket.category,
-        cid: stored.cid.toString(),
-        size: stored.size,
-        wrappedKeys: ticket.wrappedKeys,
-        entry: ticket.entry,
-      },
-      ctx.now(),
-    );
-    done = true;
-    ctx.wakeOutbox();
-    return meta;
-  } finally {
-    if (done) ctx.uploads.finish(ticket);
-    else ctx.uploads.giveBack(ticket);
-  }
-}
-
-async function deleteUnlessReferenced(ctx: NodeContext, account: Hex, cid: CID): Promise<void> {
-  // The same bytes may back another record of this patient: then the object stays.
-  if (ctx.catalog.cidInUse(account, cid.toString())) return;
-  await ctx.store.delete(account, cid).catch(() => {});
 }
 
 export type ReadGrant = { record: RecordMeta; byPatient: boolean; purpose?: Hex };

@@ -63,6 +63,20 @@ export class GrantTable implements PermissionSource {
       : { allowed: false, reason: 'not-certified' };
   }
 
+  writeRecipients(patient: Hex, category: Hex, at: Date): Hex[] {
+    const out = new Set<Hex>();
+    const guardian = this.#guardians.get(patient.toLowerCase());
+    if (guardian) out.add(guardian);
+    const prefix = `${patient}|`.toLowerCase();
+    const suffix = `|category|${category}`.toLowerCase();
+    for (const [key, grant] of this.#grants) {
+      if (key.startsWith(prefix) && key.endsWith(suffix) && grant.expiresAt > at.getTime()) {
+        out.add(key.split('|')[1] as Hex);
+      }
+    }
+    return [...out];
+  }
+
   actsFor(caller: Hex, patient: Hex, _at: Date): boolean {
     return (
       caller.toLowerCase() === patient.toLowerCase() ||

@@ -1,4 +1,4 @@
-import { randomBytes } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
@@ -140,6 +140,8 @@ export type PreparedRecord = {
   patient: Hex;
   category: Hex;
   ciphertext: Uint8Array;
+  /** Stand-in for the client-encrypted metadata envelope; entry.metadataHash is its sha2-256. */
+  metadata: Uint8Array;
   entry: AnchorPayload;
 };
 
@@ -150,6 +152,7 @@ export async function prepareRecord(
   options: { category?: string; ciphertext?: Uint8Array; signedAt?: number } = {},
 ): Promise<PreparedRecord> {
   const ciphertext = options.ciphertext ?? randomBytes(3000);
+  const metadata = randomBytes(64);
   const recordId = bytesToHex(randomBytes(32));
   const category = bytes32Label(options.category ?? 'Observation');
   const message = {
@@ -157,7 +160,7 @@ export async function prepareRecord(
     patient,
     creator: creator.address,
     contentRoot: await contentRootOf(ciphertext),
-    metadataHash: bytesToHex(randomBytes(32)),
+    metadataHash: bytesToHex(createHash('sha256').update(metadata).digest()),
     category,
     supersedes: `0x${'0'.repeat(64)}` as Hex,
     nonce: BigInt(`0x${randomBytes(8).toString('hex')}`),
@@ -175,31 +178,59 @@ export async function prepareRecord(
     signedAt: message.signedAt.toString(),
     signature,
   };
-  return { recordId, patient, category, ciphertext, entry };
+  return { recordId, patient, category, ciphertext, metadata, entry };
 }
 
-/** Announces and uploads a record; returns the final response. */
+/** Streams the ciphertext (POST /uploads); returns the response. */
+export function streamUpload(
+  call: ReturnType<typeof api>,
+  record: PreparedRecord,
+  query: { size?: number; category?: Hex } = {},
+): Promise<Response> {
+  const params = new URLSearchParams({
+    patient: record.patient,
+    size: String(query.size ?? record.ciphertext.length),
+    ...(query.category && { category: query.category }),
+  });
+  return call(`/uploads?${params}`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/octet-stream' },
+    body: record.ciphertext,
+  });
+}
+
+/** The commit body of POST /records for an upload. */
+export function commitBody(
+  uploadId: string,
+  record: PreparedRecord,
+  wrappedKeys: Array<{ recipient: Hex; wrappedKey: string }>,
+) {
+  return {
+    uploadId,
+    entry: record.entry,
+    wrappedKeys,
+    metadata: Buffer.from(record.metadata).toString('base64'),
+  };
+}
+
+/**
+ * Both steps of an upload: stream, then commit. The patient's and the creator's keys are added
+ * (as 'AA==') when the caller did not list them, since the node requires both. Returns the last
+ * response (the stream's if it was refused).
+ */
 export async function uploadRecord(
   call: ReturnType<typeof api>,
   record: PreparedRecord,
   wrappedKeys: Array<{ recipient: Hex; wrappedKey: string }>,
 ): Promise<Response> {
-  const announced = await call('/records', {
-    method: 'POST',
-    json: {
-      recordId: record.recordId,
-      patient: record.patient,
-      category: record.category,
-      size: record.ciphertext.length,
-      wrappedKeys,
-      entry: record.entry,
-    },
-  });
-  if (announced.status !== 201) return announced;
-  const { uploadUrl } = (await announced.json()) as { uploadUrl: string };
-  return call(uploadUrl, {
-    method: 'PUT',
-    headers: { 'content-type': 'application/octet-stream' },
-    body: record.ciphertext,
-  });
+  const streamed = await streamUpload(call, record);
+  if (streamed.status !== 201) return streamed;
+  const { uploadId } = (await streamed.json()) as { uploadId: string };
+  const keys = [...wrappedKeys];
+  for (const who of [record.patient, record.entry.creator]) {
+    if (!keys.some((k) => k.recipient.toLowerCase() === who.toLowerCase())) {
+      keys.push({ recipient: who, wrappedKey: 'AA==' });
+    }
+  }
+  return call('/records', { method: 'POST', json: commitBody(uploadId, record, keys) });
 }

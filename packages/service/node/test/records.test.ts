@@ -6,8 +6,17 @@ import { anchorEntryLeafEncoding, auditEntryLeafEncoding, bytes32Label } from '@
 import { StandardMerkleTree } from '@openzeppelin/merkle-tree';
 import type { Hex } from 'viem';
 import { leafOf } from '../src/merkle-batch.ts';
-import { waitUntil } from './helpers.ts';
-import { api, newAccount, prepareRecord, signIn, startNode, uploadRecord } from './node-harness.ts';
+import { tempDir, waitUntil } from './helpers.ts';
+import {
+  api,
+  commitBody,
+  newAccount,
+  prepareRecord,
+  signIn,
+  startNode,
+  streamUpload,
+  uploadRecord,
+} from './node-harness.ts';
 
 const key = (text: string) => Buffer.from(text).toString('base64');
 const treatment = bytes32Label('treatment');
@@ -192,32 +201,47 @@ test('writers: the patient and a certified provider may create records; an uncer
 
   // An entry signed by someone else than the uploader, or not matching the record, is refused.
   const forged = await prepareRecord(lee, alice.address);
-  const announce = await asAlice('/records', {
+  const forgedUpload = (await (await streamUpload(asAlice, forged)).json()) as { uploadId: string };
+  const byOther = await asAlice('/records', {
     method: 'POST',
-    json: {
-      recordId: forged.recordId,
-      patient: alice.address,
-      category: forged.category,
-      size: 10,
-      wrappedKeys: [{ recipient: alice.address, wrappedKey: key('k') }],
-      entry: forged.entry,
-    },
+    json: commitBody(forgedUpload.uploadId, forged, [
+      { recipient: alice.address, wrappedKey: key('k') },
+      { recipient: lee.address, wrappedKey: key('k') },
+    ]),
   });
-  assert.equal(announce.status, 403);
+  assert.equal(byOther.status, 403);
   const tampered = await prepareRecord(alice, alice.address);
+  const tamperedUpload = (await (await streamUpload(asAlice, tampered)).json()) as {
+    uploadId: string;
+  };
   const badSig = await asAlice('/records', {
     method: 'POST',
-    json: {
-      recordId: tampered.recordId,
-      patient: alice.address,
-      category: tampered.category,
-      size: 10,
-      wrappedKeys: [{ recipient: alice.address, wrappedKey: key('k') }],
-      entry: { ...tampered.entry, metadataHash: `0x${'ab'.repeat(32)}` },
-    },
+    json: commitBody(
+      tamperedUpload.uploadId,
+      { ...tampered, entry: { ...tampered.entry, supersedes: `0x${'ab'.repeat(32)}` } },
+      [{ recipient: alice.address, wrappedKey: key('k') }],
+    ),
   });
   assert.equal(badSig.status, 401);
   assert.equal(await problemType(badSig), 'invalid-signature');
+  // Metadata other than what the entry signs, or keys missing the patient, are refused.
+  const wrongMeta = await asAlice('/records', {
+    method: 'POST',
+    json: {
+      ...commitBody(tamperedUpload.uploadId, tampered, [
+        { recipient: alice.address, wrappedKey: key('k') },
+      ]),
+      metadata: Buffer.from('other').toString('base64'),
+    },
+  });
+  assert.equal(wrongMeta.status, 400);
+  const noPatientKey = await asAlice('/records', {
+    method: 'POST',
+    json: commitBody(tamperedUpload.uploadId, tampered, [
+      { recipient: lee.address, wrappedKey: key('k') },
+    ]),
+  });
+  assert.equal(noPatientKey.status, 400);
   // A record id is never reused.
   assert.equal(
     (await uploadRecord(asAlice, own, [{ recipient: alice.address, wrappedKey: key('k') }])).status,
@@ -225,7 +249,7 @@ test('writers: the patient and a certified provider may create records; an uncer
   );
 });
 
-test('the content must match the signed content root and the declared size', async (t) => {
+test('the entry must sign the root of the uploaded content; the stream must have the declared size', async (t) => {
   const { asAlice, alice, node } = await setup(t);
   const record = await prepareRecord(alice, alice.address);
   const other = { ...record, ciphertext: new Uint8Array(record.ciphertext).map((b) => b ^ 1) };
@@ -234,36 +258,59 @@ test('the content must match the signed content root and the declared size', asy
   ]);
   assert.equal(mismatch.status, 400);
   assert.equal(await problemType(mismatch), 'invalid-request');
-  assert.equal(
-    node.context.store.usage(alice.address.toLowerCase()).used,
-    0,
-    'the mismatching object was removed',
-  );
+  assert.equal(node.context.catalog.has(record.recordId), false);
+  // The uncommitted upload holds its bytes until it expires (see the expiry test).
+  assert.equal(node.context.store.usage(alice.address.toLowerCase()).used, other.ciphertext.length);
 
-  const announced = await asAlice('/records', {
-    method: 'POST',
-    json: {
-      recordId: record.recordId,
-      patient: alice.address,
-      category: record.category,
-      size: record.ciphertext.length + 5,
-      wrappedKeys: [{ recipient: alice.address, wrappedKey: key('k') }],
-      entry: record.entry,
-    },
-  });
-  const { uploadUrl } = (await announced.json()) as { uploadUrl: string };
-  const short = await asAlice(uploadUrl, {
-    method: 'PUT',
-    headers: { 'content-type': 'application/octet-stream' },
-    body: record.ciphertext,
-  });
+  const short = await streamUpload(asAlice, record, { size: record.ciphertext.length + 5 });
   assert.equal(short.status, 400);
   assert.equal(await problemType(short), 'size-mismatch');
-  assert.deepEqual(node.context.store.usage(alice.address.toLowerCase()), {
-    used: 0,
-    reserved: 0,
-    limit: node.context.store.usage(alice.address.toLowerCase()).limit,
+  assert.equal(node.context.store.usage(alice.address.toLowerCase()).reserved, 0);
+  const receipt = (await (await streamUpload(asAlice, record)).json()) as {
+    uploadId: string;
+    cid: string;
+    contentRoot: string;
+    size: number;
+  };
+  assert.equal(receipt.contentRoot, record.entry.contentRoot);
+  assert.equal(receipt.size, record.ciphertext.length);
+  // Another session's upload id is unknown to this one.
+  const asLee = api(node.url, await signIn(node.url, newAccount()));
+  const stolen = await asLee('/records', {
+    method: 'POST',
+    json: commitBody(receipt.uploadId, record, [{ recipient: alice.address, wrappedKey: 'AA==' }]),
   });
+  assert.equal(stolen.status, 404);
+  assert.equal(await problemType(stolen), 'upload-not-found');
+});
+
+test('uncommitted uploads expire: their objects are deleted and the quota released, also after a restart', async (t) => {
+  const dataDir = await tempDir(t);
+  let clock = Date.now();
+  const first = await startNode(t, { dataDir, uploadTtlMs: 60_000, now: () => clock });
+  const alice = newAccount();
+  const asAlice = api(first.url, await signIn(first.url, alice));
+  const record = await prepareRecord(alice, alice.address);
+  const receipt = (await (await streamUpload(asAlice, record)).json()) as { uploadId: string };
+  const usage = () => first.node.context.store.usage(alice.address.toLowerCase());
+  assert.equal(usage().used, record.ciphertext.length);
+  clock += 61_000;
+  await first.node.context.uploads.sweepExpired(first.node.context.store, clock);
+  assert.equal(usage().used, 0);
+  assert.deepEqual(first.node.context.store.list(alice.address.toLowerCase()), []);
+  const late = await asAlice('/records', {
+    method: 'POST',
+    json: commitBody(receipt.uploadId, record, [{ recipient: alice.address, wrappedKey: 'AA==' }]),
+  });
+  assert.equal(late.status, 404);
+
+  // Stored while the node ran, expired while it was down: gone once it is back.
+  const again = await prepareRecord(alice, alice.address);
+  assert.equal((await streamUpload(asAlice, again)).status, 201);
+  await first.node.close();
+  clock += 61_000;
+  const second = await startNode(t, { dataDir, uploadTtlMs: 60_000, now: () => clock });
+  assert.equal(second.node.context.store.usage(alice.address.toLowerCase()).used, 0);
 });
 
 test('the quota is checked before any byte is stored', async (t) => {
@@ -280,20 +327,12 @@ test('the quota is checked before any byte is stored', async (t) => {
   const second = await prepareRecord(alice, alice.address, {
     ciphertext: new Uint8Array(3000).fill(8),
   });
-  const response = await asAlice('/records', {
-    method: 'POST',
-    json: {
-      recordId: second.recordId,
-      patient: alice.address,
-      category: second.category,
-      size: 3000,
-      wrappedKeys: [{ recipient: alice.address, wrappedKey: key('k') }],
-      entry: second.entry,
-    },
-  });
+  // Announced size over the quota: refused before the body is read.
+  const response = await streamUpload(asAlice, second);
   assert.equal(response.status, 413);
   assert.equal(await problemType(response), 'quota-exceeded');
   assert.equal(node.context.store.usage(alice.address.toLowerCase()).used, 3000);
+  assert.equal(node.context.store.usage(alice.address.toLowerCase()).reserved, 0);
 });
 
 test('a client that disconnects mid-upload leaves nothing behind', async (t) => {
@@ -302,18 +341,6 @@ test('a client that disconnects mid-upload leaves nothing behind', async (t) => 
   const record = await prepareRecord(alice, alice.address, {
     ciphertext: new Uint8Array(size).fill(3),
   });
-  const announced = await asAlice('/records', {
-    method: 'POST',
-    json: {
-      recordId: record.recordId,
-      patient: alice.address,
-      category: record.category,
-      size,
-      wrappedKeys: [{ recipient: alice.address, wrappedKey: key('k') }],
-      entry: record.entry,
-    },
-  });
-  const { uploadUrl } = (await announced.json()) as { uploadUrl: string };
   const abort = new AbortController();
   let sent = 0;
   const body = new ReadableStream<Uint8Array>({
@@ -329,8 +356,8 @@ test('a client that disconnects mid-upload leaves nothing behind', async (t) => 
     },
   });
   await assert.rejects(
-    asAlice(uploadUrl, {
-      method: 'PUT',
+    asAlice(`/uploads?patient=${alice.address}&size=${size}`, {
+      method: 'POST',
       headers: { 'content-type': 'application/octet-stream', 'content-length': String(size) },
       body,
       signal: abort.signal,
@@ -340,29 +367,25 @@ test('a client that disconnects mid-upload leaves nothing behind', async (t) => 
   await waitUntil(() => node.context.store.usage(alice.address.toLowerCase()).reserved === 0);
   assert.deepEqual(node.context.store.usage(alice.address.toLowerCase()).used, 0);
   assert.deepEqual(node.context.store.list(alice.address.toLowerCase()), []);
-  assert.equal(node.context.catalog.has(record.recordId), false);
+  await waitUntil(
+    () =>
+      (node.context.db.prepare('SELECT count(*) AS n FROM uploads').get() as { n: number }).n === 0,
+  );
   // No block file of the aborted upload is left in the store's directories.
   const files = await listFiles(path.join(dataDir, 'store'));
   const blockFiles = files.filter((f) => !f.endsWith('.sqlite') && !f.includes('.sqlite-'));
   // (Nothing else was stored yet: no record, no batch list of the node.)
   assert.deepEqual(node.context.store.list('node'), []);
   assert.deepEqual(blockFiles, []);
-  // The ticket was given back: the client may send the content again.
-  const retry = await asAlice(uploadUrl, {
-    method: 'PUT',
-    headers: { 'content-type': 'application/octet-stream' },
-    body: record.ciphertext,
-  });
+  // The client may send the content again.
+  const retry = await uploadRecord(asAlice, record, [
+    { recipient: alice.address, wrappedKey: 'AA==' },
+  ]);
   assert.equal(retry.status, 201);
   // …and then its blocks are on disk: the search above does find block files when there are any.
   const after = await listFiles(path.join(dataDir, 'store'));
   assert.ok(after.some((f) => !f.endsWith('.sqlite') && !f.includes('.sqlite-')));
 });
-
-async function listFiles(dir: string): Promise<string[]> {
-  const entries = await readdir(dir, { recursive: true, withFileTypes: true });
-  return entries.filter((e) => e.isFile()).map((e) => path.join(e.parentPath, e.name));
-}
 
 test('listing by patient pages with a cursor; guardians may list, others not', async (t) => {
   const { asAlice, asKim, alice, kim, grants, as } = await setup(t);
@@ -422,8 +445,8 @@ test('listing by patient pages with a cursor; guardians may list, others not', a
     recipients: string[];
   };
   assert.deepEqual(
-    recipients.recipients,
-    [alice.address.toLowerCase(), carol.address.toLowerCase()].sort(),
+    [...recipients.recipients].sort(),
+    [alice.address.toLowerCase(), carol.address.toLowerCase(), kim.address.toLowerCase()].sort(),
   );
 });
 
@@ -489,4 +512,60 @@ test('audit before release: if the journal cannot be written, a grantee gets no 
   assert.equal(refused.headers.get('aegle-wrapped-key'), null);
   assert.equal((await asAlice(`/records/${record.recordId}/content`)).status, 200);
   node.context.db.exec('ALTER TABLE audit_entries_gone RENAME TO audit_entries');
+});
+
+async function listFiles(dir: string): Promise<string[]> {
+  const entries = await readdir(dir, { recursive: true, withFileTypes: true });
+  return entries.filter((e) => e.isFile()).map((e) => path.join(e.parentPath, e.name));
+}
+
+test('keys are deleted by the patient (not by others); metadata comes back as stored; recipients for writers', async (t) => {
+  const { asAlice, asKim, asLee, alice, kim, lee, grants } = await setup(t);
+  const record = await prepareRecord(kim, alice.address, { category: 'Observation' });
+  const created = await uploadRecord(asKim, record, [
+    { recipient: lee.address, wrappedKey: key('for-lee') },
+  ]);
+  assert.equal(created.status, 201);
+  const summary = (await created.json()) as { metadata: string };
+  assert.equal(summary.metadata, Buffer.from(record.metadata).toString('base64'));
+  const listed = (await (await asAlice(`/records?patient=${alice.address}`)).json()) as {
+    records: Array<{ metadata: string }>;
+  };
+  assert.equal(listed.records[0]?.metadata, summary.metadata);
+
+  const path = `/records/${record.recordId}/keys/${lee.address}`;
+  assert.equal((await asKim(path, { method: 'DELETE' })).status, 403);
+  assert.equal((await asAlice(path, { method: 'DELETE' })).status, 204);
+  const holders = (await (await asAlice(`/records/${record.recordId}/keys`)).json()) as {
+    recipients: string[];
+  };
+  assert.deepEqual(
+    [...holders.recipients].sort(),
+    [alice.address.toLowerCase(), kim.address.toLowerCase()].sort(),
+  );
+
+  const observation = bytes32Label('Observation');
+  grants.grant(
+    alice.address,
+    lee.address,
+    'category',
+    observation,
+    treatment,
+    new Date(Date.now() + 60_000),
+  );
+  grants.grant(
+    alice.address,
+    kim.address,
+    'category',
+    bytes32Label('Imaging'),
+    treatment,
+    new Date(Date.now() + 60_000),
+  );
+  const query = `/consents/recipients?patient=${alice.address}&category=${observation}`;
+  const recipients = (await (await asKim(query)).json()) as { recipients: string[] };
+  assert.deepEqual(recipients.recipients, [lee.address.toLowerCase()]);
+  // Someone who may not write for the patient learns nothing.
+  const refused = await asLee(query);
+  assert.equal(refused.status, 403);
+  assert.equal(await problemType(refused), 'writer-not-allowed');
 });

@@ -31,7 +31,9 @@ test('GET /openapi.json documents every route with its schemas', async (t) => {
     '/auth/nonce',
     '/auth/siwe',
     '/records',
-    '/records/uploads/{uploadId}',
+    '/uploads',
+    '/records/{id}/keys/{recipient}',
+    '/consents/recipients',
     '/records/{id}',
     '/records/{id}/content',
     '/records/{id}/proof',
@@ -44,7 +46,7 @@ test('GET /openapi.json documents every route with its schemas', async (t) => {
   ]) {
     assert.ok(doc.paths[route], `documents ${route}`);
   }
-  assert.ok(doc.paths['/records']?.post?.requestBody, 'the upload announcement has a body schema');
+  assert.ok(doc.paths['/records']?.post?.requestBody, 'the commit has a body schema');
   assert.ok(doc.paths['/records/{id}']?.get?.responses['200'], 'reads have a response schema');
 });
 

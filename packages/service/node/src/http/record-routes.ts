@@ -1,19 +1,24 @@
 import { Readable } from 'node:stream';
 import type { FastifyInstance } from 'fastify';
-import { ClientGoneError, InvalidRequestError, RecordNotFoundError } from '../errors.ts';
+import {
+  ClientGoneError,
+  InvalidRequestError,
+  RecordNotFoundError,
+  WriterNotAllowedError,
+} from '../errors.ts';
 import type { NodeContext } from '../node-context.ts';
 import type { Inclusion } from '../outbox.ts';
 import type { Hex } from '../ports.ts';
 import type { RecordMeta } from '../record-catalog.ts';
 import {
-  announceUpload,
   assertActsFor,
   assertMayInspect,
   authorizeRelease,
+  type CommitRequest,
+  commitRecord,
   decodeCursor,
   encodeCursor,
   receiveUpload,
-  type UploadRequest,
 } from '../records-logic.ts';
 import {
   address,
@@ -40,40 +45,29 @@ export function recordRoutes(ctx: NodeContext) {
     cid: meta.cid,
     size: meta.size,
     createdAt: meta.createdAt,
+    ...(meta.metadata && { metadata: Buffer.from(meta.metadata).toString('base64') }),
     anchor: { state: ctx.outbox.stateByKey(`anchor:${meta.recordId}`) ?? 'pending' },
   });
 
   return async (app: FastifyInstance) => {
-    app.post<{ Body: UploadRequest }>(
-      '/records',
+    app.post<{ Querystring: { patient: Hex; size: number; category?: Hex } }>(
+      '/uploads',
       {
         config: { auth: true },
         schema: {
           tags: ['records'],
           summary:
-            'Announce a record upload: metadata, wrapped keys, signed anchor entry. Quota and permissions are checked here, before any byte is sent.',
+            'Step 1 of a record upload: stream the ciphertext (application/octet-stream). Size limit, write permission and quota are checked before any byte is stored; the node returns the root it computed. Commit with POST /records before expiresAt, or the upload is deleted.',
           security: bearer,
-          body: {
+          consumes: ['application/octet-stream'],
+          querystring: {
             type: 'object',
             additionalProperties: false,
-            required: ['recordId', 'patient', 'category', 'size', 'wrappedKeys', 'entry'],
+            required: ['patient', 'size'],
             properties: {
-              recordId: bytes32,
               patient: address,
-              category: bytes32,
               size: { type: 'integer', minimum: 0, maximum: Number.MAX_SAFE_INTEGER },
-              wrappedKeys: {
-                type: 'array',
-                minItems: 1,
-                maxItems: 64,
-                items: {
-                  type: 'object',
-                  additionalProperties: false,
-                  required: ['recipient', 'wrappedKey'],
-                  properties: { recipient: address, wrappedKey: { ...base64, minLength: 1 } },
-                },
-              },
-              entry: anchorEntry,
+              category: bytes32,
             },
           },
           response: {
@@ -81,41 +75,15 @@ export function recordRoutes(ctx: NodeContext) {
               type: 'object',
               properties: {
                 uploadId: { type: 'string' },
-                uploadUrl: { type: 'string' },
-                expiresAt: { type: 'integer' },
+                cid: { type: 'string' },
+                contentRoot: bytes32,
+                size: { type: 'integer' },
+                expiresAt: { type: 'integer', description: 'Unix milliseconds' },
               },
-              required: ['uploadId', 'uploadUrl', 'expiresAt'],
+              required: ['uploadId', 'cid', 'contentRoot', 'size', 'expiresAt'],
             },
             ...problemResponses,
           },
-        },
-      },
-      async (request, reply) => {
-        const ticket = await announceUpload(ctx, request.caller, request.body);
-        const uploadUrl = `/records/uploads/${ticket.id}`;
-        return reply
-          .code(201)
-          .header('location', uploadUrl)
-          .send({ uploadId: ticket.id, uploadUrl, expiresAt: ticket.expiresAt });
-      },
-    );
-
-    app.put<{ Params: { uploadId: string } }>(
-      '/records/uploads/:uploadId',
-      {
-        config: { auth: true },
-        schema: {
-          tags: ['records'],
-          summary:
-            'Stream the ciphertext of an announced upload (application/octet-stream). Acknowledged once stored and its anchor journaled.',
-          security: bearer,
-          consumes: ['application/octet-stream'],
-          params: {
-            type: 'object',
-            properties: { uploadId: { type: 'string', pattern: '^[0-9a-f]{32}$' } },
-            required: ['uploadId'],
-          },
-          response: { 201: recordMeta, ...problemResponses },
         },
       },
       async (request, reply) => {
@@ -131,27 +99,68 @@ export function recordRoutes(ctx: NodeContext) {
         };
         raw.once('close', onClose);
         try {
-          const meta = await receiveUpload(
+          const receipt = await receiveUpload(
             ctx,
             request.caller,
-            request.params.uploadId,
+            request.query,
             body,
             abort.signal,
           );
-          return reply
-            .code(201)
-            .header('location', `/records/${meta.recordId}`)
-            .send(withAnchor(meta));
+          return reply.code(201).send(receipt);
         } catch (error) {
           // The client went away: nobody to answer, and the half-read connection must not linger.
           if (abort.signal.aborted) {
             raw.socket?.destroy();
             throw new ClientGoneError();
           }
+          // Refused before reading the body: the unread body must not be left on the connection.
+          if (!raw.complete) reply.header('connection', 'close');
           throw error;
         } finally {
           raw.off('close', onClose);
         }
+      },
+    );
+
+    app.post<{ Body: CommitRequest }>(
+      '/records',
+      {
+        config: { auth: true },
+        schema: {
+          tags: ['records'],
+          summary:
+            "Step 2: commit a stored upload as a record, with the creator's signed anchor entry, the wrapped data keys and the encrypted metadata. Acknowledged once the record and its anchor intent are journaled.",
+          security: bearer,
+          body: {
+            type: 'object',
+            additionalProperties: false,
+            required: ['uploadId', 'entry', 'wrappedKeys', 'metadata'],
+            properties: {
+              uploadId: { type: 'string', pattern: '^[0-9a-f]{32}$' },
+              entry: anchorEntry,
+              wrappedKeys: {
+                type: 'array',
+                minItems: 1,
+                maxItems: 64,
+                items: {
+                  type: 'object',
+                  additionalProperties: false,
+                  required: ['recipient', 'wrappedKey'],
+                  properties: { recipient: address, wrappedKey: { ...base64, minLength: 1 } },
+                },
+              },
+              metadata: { ...base64, maxLength: 65_536 },
+            },
+          },
+          response: { 201: recordMeta, ...problemResponses },
+        },
+      },
+      async (request, reply) => {
+        const meta = await commitRecord(ctx, request.caller, request.body);
+        return reply
+          .code(201)
+          .header('location', `/records/${meta.recordId}`)
+          .send(withAnchor(meta));
       },
     );
 
@@ -297,6 +306,71 @@ export function recordRoutes(ctx: NodeContext) {
           Buffer.from(request.body.wrappedKey, 'base64'),
         );
         return reply.code(204).send();
+      },
+    );
+
+    app.delete<{ Params: { id: Hex; recipient: Hex } }>(
+      '/records/:id/keys/:recipient',
+      {
+        config: { auth: true },
+        schema: {
+          tags: ['records'],
+          summary:
+            "Delete a recipient's wrapped key (by the patient or their guardian, e.g. with a revocation)",
+          security: bearer,
+          params: {
+            type: 'object',
+            properties: { id: bytes32, recipient: address },
+            required: ['id', 'recipient'],
+          },
+          response: { 204: { type: 'null' }, ...problemResponses },
+        },
+      },
+      async (request, reply) => {
+        const record = ctx.catalog.get(request.params.id);
+        if (!record) throw new RecordNotFoundError();
+        await assertActsFor(ctx, request.caller, record.patient);
+        ctx.catalog.deleteWrappedKey(record.recordId, request.params.recipient);
+        return reply.code(204).send();
+      },
+    );
+
+    app.get<{ Querystring: { patient: Hex; category: Hex } }>(
+      '/consents/recipients',
+      {
+        config: { auth: true },
+        schema: {
+          tags: ['consents'],
+          summary:
+            "Who a writer wraps a new record's key for besides the patient and itself: the patient's guardian and the holders of live grants on the category (from the chain index). For anyone who may write for the patient.",
+          security: bearer,
+          querystring: {
+            type: 'object',
+            additionalProperties: false,
+            required: ['patient', 'category'],
+            properties: { patient: address, category: bytes32 },
+          },
+          response: {
+            200: {
+              type: 'object',
+              properties: { recipients: { type: 'array', items: address } },
+              required: ['recipients'],
+            },
+            ...problemResponses,
+          },
+        },
+      },
+      async (request) => {
+        const patient = request.query.patient.toLowerCase() as Hex;
+        const at = new Date(ctx.now());
+        const decision = await ctx.permissions.mayWrite(request.caller, patient, at);
+        if (!decision.allowed) throw new WriterNotAllowedError(decision.reason);
+        const recipients = await ctx.permissions.writeRecipients(
+          patient,
+          request.query.category.toLowerCase() as Hex,
+          at,
+        );
+        return { recipients };
       },
     );
 

@@ -93,6 +93,7 @@ export const recordMeta = {
     cid: { type: 'string' },
     size: { type: 'integer' },
     createdAt: { type: 'integer', description: 'Unix milliseconds' },
+    metadata: { type: 'string', description: 'The client-encrypted metadata envelope, base64' },
     anchor: { type: 'object', properties: { state: intentState }, required: ['state'] },
   },
   required: ['recordId', 'patient', 'creator', 'category', 'cid', 'size', 'createdAt', 'anchor'],
