@@ -41,7 +41,11 @@ export type ReplicaFailure = {
 };
 
 export type ReplicatedBlockstoreOptions = {
-  /** Replicas that must hold a block, fsynced, before a write resolves. Default: all of them. */
+  /**
+   * Replicas that must hold a block, fsynced, before a write resolves. Default: all of them.
+   * `put` resolves on the first `minAcks`; a `BlockBatch` (the object writer) writes to every
+   * replica and fails only once fewer than `minAcks` of them hold every block of the batch.
+   */
   minAcks?: number;
   /**
    * Called for each replica failure that did not fail the operation (a write with enough acks, a
