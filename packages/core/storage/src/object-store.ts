@@ -53,11 +53,6 @@ export type PutObjectInput = {
 };
 
 const INDEX_FILE = 'objects.sqlite';
-/**
- * Leaves hashed ahead on the thread pool while this thread encrypts, chunks and issues writes:
- * hashing is a third of ingest's CPU, and this moves it to the other core.
- */
-const HASH_AHEAD = 2;
 /** Default leaf size of stored objects: 1 MiB (see `ObjectStoreOptions.chunkSize`). */
 export const OBJECT_CHUNK_SIZE = 1_048_576;
 const MAX_ACCOUNT_LENGTH = 256;
@@ -237,7 +232,7 @@ export class ObjectStore {
     });
     const writes = new Set<Promise<void>>();
     let failure: unknown;
-    const pool = new BufferPool(this.#chunkSize, this.#writeConcurrency + HASH_AHEAD + 2);
+    const pool = new BufferPool(this.#chunkSize, this.#writeConcurrency + 2);
     const startWrite = async (block: DagBlock, key: string): Promise<void> => {
       try {
         await this.#deleting.get(key);
@@ -252,7 +247,8 @@ export class ObjectStore {
     const dag = buildUnixfsDag(countBytes(source, size), {
       chunkSize: this.#chunkSize,
       allocate: pool.allocate,
-      hashAhead: HASH_AHEAD,
+      // No hashAhead: on two cores, thread-pool hashing measured no faster here (the thread pool
+      // is busy with the writes) and WebCrypto's copy of each leaf adds garbage, so peak RSS.
     });
     // An abort must not wait for a stalled source (a client gone quiet): race each step with it.
     const abort = abortRejection(signal);

@@ -238,7 +238,7 @@ test('an abort while the source is stalled ends the put at once and leaves nothi
     await new Promise<void>((resolve) => (stalled = resolve));
   })();
   const put = store.put({ account: ALICE, size: 8 * MiB, source, signal: controller.signal });
-  // Leaves are hashed a couple ahead, so of the 4 leaves read, the first 2 get written.
+  // Some of its blocks are on disk before the abort.
   while ((await blockFiles(replicas[0] as string)).length < 2) {
     await new Promise((resolve) => setTimeout(resolve, 5));
   }
