@@ -7,8 +7,11 @@ import {
   type StoredIdentity,
 } from '@aegle/sdk';
 import { type Command, stringOption } from '../command.ts';
+import { CliContext } from '../context.ts';
 import { UsageError } from '../errors.ts';
+import { readNodeFile } from '../node-file.ts';
 import { readPassphrase } from '../passphrase.ts';
+import { openSession } from '../session.ts';
 
 function describe(identity: StoredIdentity) {
   return {
@@ -36,7 +39,53 @@ export const accountCreate: Command = {
       keyStore: ctx.keyStore,
     });
     const result = describe(identity);
-    ctx.print(result, `created ${result.role} ${result.name} ${result.address}`);
+    // Registered on chain right away when a node is known (started here, or named): the account
+    // can then receive keys. Otherwise `aegle account register` does it later.
+    let registered = false;
+    if (ctx.options.node || ctx.io.env.AEGLE_NODE || (await readNodeFile(ctx.home))) {
+      registered = await registerAs(ctx, name);
+    }
+    ctx.print(
+      { ...result, registered },
+      `created ${result.role} ${result.name} ${result.address}${registered ? ', registered on chain' : `; run \`aegle account register --as ${name}\` once a node is running`}`,
+    );
+  },
+};
+
+/** Registers identity `name` (role and encryption key) through the node, unless it already is. */
+async function registerAs(ctx: CliContext, name: string): Promise<boolean> {
+  const session = await openSession(
+    new CliContext(ctx.io, { ...ctx.options, as: name, onBehalfOf: undefined }),
+  );
+  if (!(await session.client.roleOf())) await session.client.register(session.identity.role);
+  return true;
+}
+
+export const accountRegister: Command = {
+  path: 'account register',
+  summary: 'register an identity on chain (role and encryption key), gasless through the node',
+  usage: '--as NAME',
+  async run(ctx) {
+    const session = await openSession(ctx);
+    const role = await session.client.roleOf();
+    if (role) {
+      ctx.print(
+        { name: session.identity.name, address: session.client.address, role, registered: true },
+        `${session.identity.name} is already registered as ${role}`,
+      );
+      return;
+    }
+    const intent = await session.client.register(session.identity.role);
+    ctx.print(
+      {
+        name: session.identity.name,
+        address: session.client.address,
+        role: session.identity.role,
+        registered: true,
+        txHash: intent.txHash,
+      },
+      `registered ${session.identity.role} ${session.identity.name} ${session.client.address}`,
+    );
   },
 };
 
