@@ -7,6 +7,9 @@ import { SHA2_256, sha256Multihash } from './block-hash.ts';
 import { chunkFixedSize } from './chunk-fixed-size.ts';
 import { InvalidStorageOptionError } from './errors.ts';
 
+/** Default leaf size of stored objects: 1 MiB (see `ObjectStoreOptions.chunkSize`). */
+export const OBJECT_CHUNK_SIZE = 1_048_576;
+
 /** 256 KiB, the chunk size of kubo and of ipfs-unixfs-importer (without a profile). */
 export const DEFAULT_CHUNK_SIZE = 262_144;
 /** Links per internal node of the balanced layout, as in kubo and ipfs-unixfs-importer. */

@@ -7,6 +7,7 @@ export {
   type DagBlock,
   DEFAULT_CHUNK_SIZE,
   DEFAULT_MAX_CHILDREN,
+  OBJECT_CHUNK_SIZE,
   type UnixfsDagOptions,
   type UnixfsDagProfile,
   type UnixfsDagResult,
@@ -34,7 +35,6 @@ export {
   type Usage,
 } from './object-index.ts';
 export {
-  OBJECT_CHUNK_SIZE,
   ObjectStore,
   type ObjectStoreOptions,
   type PutObjectInput,

@@ -3,7 +3,12 @@ import path from 'node:path';
 import { CID } from 'multiformats/cid';
 import { blockKey } from './block-path.ts';
 import { BufferPool } from './buffer-pool.ts';
-import { buildUnixfsDag, type DagBlock, type UnixfsDagResult } from './build-unixfs-dag.ts';
+import {
+  buildUnixfsDag,
+  type DagBlock,
+  OBJECT_CHUNK_SIZE,
+  type UnixfsDagResult,
+} from './build-unixfs-dag.ts';
 import {
   InvalidStorageOptionError,
   isDiskFullError,
@@ -53,8 +58,6 @@ export type PutObjectInput = {
 };
 
 const INDEX_FILE = 'objects.sqlite';
-/** Default leaf size of stored objects: 1 MiB (see `ObjectStoreOptions.chunkSize`). */
-export const OBJECT_CHUNK_SIZE = 1_048_576;
 const MAX_ACCOUNT_LENGTH = 256;
 
 /**

@@ -20,3 +20,15 @@ test('no module under sdk/src imports a node: built-in', async () => {
   }
   assert.deepEqual(offenders, []);
 });
+
+test('the SDK reaches storage only through its browser-safe entry, @aegle/storage/unixfs', async () => {
+  const files = (await readdir(src, { recursive: true })).filter(
+    (f) => f.endsWith('.ts') && !f.endsWith('.test.ts') && !f.endsWith('.testing.ts'),
+  );
+  const offenders: string[] = [];
+  for (const file of files) {
+    const text = await readFile(path.join(src, file), 'utf8');
+    if (/from\s*['"]@aegle\/(storage|chain|node)['"]/.test(text)) offenders.push(file);
+  }
+  assert.deepEqual(offenders, []);
+});

@@ -1,4 +1,4 @@
-import { buildUnixfsDag, OBJECT_CHUNK_SIZE } from '@aegle/storage';
+import { buildUnixfsDag, OBJECT_CHUNK_SIZE } from '@aegle/storage/unixfs';
 import { bytesToHex, type Hex } from 'viem';
 
 /** The multicodec of raw leaves: in the Aegle profile, exactly the content bytes, in order. */
