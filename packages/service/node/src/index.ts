@@ -7,6 +7,16 @@ export {
   type AuditWriter,
 } from './audit-journal.ts';
 export { AuditJournalThread, AuditWriteError } from './audit-journal-thread.ts';
+export { createChainHealth } from './chain/chain-health.ts';
+export { createChainPermissions } from './chain/chain-permissions.ts';
+export {
+  type ChainRelayOptions,
+  cidToBytes,
+  createChainRelay,
+  ForwardNotYetValidError,
+} from './chain/chain-relay.ts';
+export { reconcileOutbox } from './chain/reconcile-outbox.ts';
+export { resolveBatchFromStore } from './chain/resolve-batch.ts';
 export { type AegleNode, createNode, type NodeOptions } from './create-node.ts';
 export {
   ApiError,
@@ -70,6 +80,21 @@ export {
   type WriteDecision,
 } from './ports.ts';
 export { type NewRecord, RecordCatalog, type RecordMeta } from './record-catalog.ts';
+export {
+  type CommitRequest,
+  commitRecord,
+  receiveUpload,
+  type UploadQuery,
+  type UploadReceipt,
+} from './records-logic.ts';
 export { type ForwardRequest, RELAY_KINDS, type RelayKind } from './relay-logic.ts';
 export { SESSION_TOKEN_PREFIX, Sessions } from './sessions.ts';
 export { SignIn, type SignInOptions } from './sign-in.ts';
+export {
+  DEFAULT_DATA_DIR,
+  DEFAULT_NODE_PORT,
+  type RunningNode,
+  type StartNodeOptions,
+  startNode,
+} from './start-node.ts';
+export { type Upload, Uploads } from './uploads.ts';

@@ -89,6 +89,10 @@ function statements(db: DatabaseSync) {
     retryBatch:
       p(`UPDATE outbox_batches SET attempts = attempts + 1, next_attempt_at = ?, last_error = ?,
                    updated_at = ? WHERE id = ?`),
+    confirmedBefore: p(`SELECT id, receipt FROM outbox_batches WHERE state = 'confirmed' AND id < ?
+                        ORDER BY id DESC LIMIT ?`),
+    reopen: p(`UPDATE outbox_batches SET state = 'pending', tx_hash = NULL, receipt = NULL,
+               next_attempt_at = ?, updated_at = ? WHERE id = ? AND state = 'confirmed'`),
     depth: p(`SELECT state, sum(entry_count) AS n FROM outbox_batches
               WHERE state IN ('pending', 'submitted', 'failed') GROUP BY state`),
   };
@@ -269,6 +273,25 @@ export class Outbox {
 
   markFailed(id: number, reason: string, now = Date.now()): void {
     this.#sql.finishBatch.run('failed', null, reason, now, id);
+  }
+
+  /** Confirmed batches with ids below `beforeId`, newest first, with their receipts. */
+  confirmedBefore(
+    beforeId: number,
+    limit: number,
+  ): Array<{ id: number; receipt?: Record<string, unknown> }> {
+    return (this.#sql.confirmedBefore.all(beforeId, limit) as Row[]).map((r) => ({
+      id: Number(r.id),
+      ...(r.receipt !== null && { receipt: JSON.parse(String(r.receipt)) }),
+    }));
+  }
+
+  /**
+   * A confirmed batch whose transaction the chain no longer has (its state was lost, e.g. anvil
+   * killed between two state dumps) goes back to pending: the relay, idempotent, submits it again.
+   */
+  reopen(id: number, now = Date.now()): void {
+    this.#sql.reopen.run(now, now, id);
   }
 
   /** Counts a failed attempt (the chain was unreachable, say) and schedules the next. */

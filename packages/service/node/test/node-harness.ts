@@ -149,10 +149,17 @@ export type PreparedRecord = {
 export async function prepareRecord(
   creator: PrivateKeyAccount,
   patient: Hex,
-  options: { category?: string; ciphertext?: Uint8Array; signedAt?: number } = {},
+  options: {
+    category?: string;
+    ciphertext?: Uint8Array;
+    signedAt?: number;
+    /** The Records contract and chain the entry is signed for (default: TARGETS). */
+    domain?: { chainId: number; records: Hex };
+    metadata?: Uint8Array;
+  } = {},
 ): Promise<PreparedRecord> {
   const ciphertext = options.ciphertext ?? randomBytes(3000);
-  const metadata = randomBytes(64);
+  const metadata = options.metadata ?? randomBytes(64);
   const recordId = bytesToHex(randomBytes(32));
   const category = bytes32Label(options.category ?? 'Observation');
   const message = {
@@ -167,7 +174,10 @@ export async function prepareRecord(
     signedAt: BigInt(options.signedAt ?? Math.floor(Date.now() / 1000)),
   };
   const signature = await creator.signTypedData({
-    domain: recordsDomain(CHAIN_ID, TARGETS.records),
+    domain: recordsDomain(
+      options.domain?.chainId ?? CHAIN_ID,
+      options.domain?.records ?? TARGETS.records,
+    ),
     types: anchorEntryTypes,
     primaryType: 'AnchorEntry',
     message,

@@ -1,0 +1,79 @@
+import type { DatabaseSync } from 'node:sqlite';
+import {
+  accountOf,
+  activeGrants,
+  currentGrant,
+  guardianAt,
+  mayRead as indexMayRead,
+  writeAllowedAt,
+} from '@aegle/chain';
+import type { Hex, PermissionSource, ReadDecision, RecordRef, WriteDecision } from '../ports.ts';
+
+/**
+ * The PermissionSource over the chain index (the indexer's SQLite): the answers the contracts
+ * would give, read locally. "Now" is the later of the node's clock and the newest indexed block's
+ * time, since grants expire on chain time (Consents reads block.timestamp), which a test chain or
+ * a skewed clock may put ahead of the wall clock.
+ */
+export function createChainPermissions(db: DatabaseSync): PermissionSource {
+  const latestBlockTime = db.prepare('SELECT max(timestamp) AS t FROM blocks');
+  const seconds = (at: Date): number => {
+    const chainNow = Number((latestBlockTime.get() as { t: number | null }).t ?? 0);
+    return Math.max(Math.floor(at.getTime() / 1000), chainNow);
+  };
+  const lower = (value: string) => value.toLowerCase() as Hex;
+
+  /** Consents.canRead's rule applied to the node's own record (not yet anchored on chain). */
+  const byRule = (reader: Hex, record: RecordRef, t: number): ReadDecision => {
+    const grant = (scope: number, target: Hex) =>
+      currentGrant(db, { patient: record.patient, grantee: reader, scope, target });
+    const byRecord = grant(0, record.recordId);
+    if (byRecord && !byRecord.revoked && byRecord.expiresAt > t) {
+      return { allowed: true, purpose: byRecord.purpose };
+    }
+    const byCategory = grant(1, record.category);
+    if (byCategory && !byCategory.revoked && byCategory.expiresAt > t) {
+      return { allowed: true, purpose: byCategory.purpose };
+    }
+    const grants = [byRecord, byCategory].filter((g) => g !== undefined);
+    if (grants.some((g) => !g.revoked)) return { allowed: false, reason: 'grant-expired' };
+    if (grants.length > 0) return { allowed: false, reason: 'grant-revoked' };
+    return { allowed: false, reason: 'no-grant' };
+  };
+
+  return {
+    mayRead(reader, record, at): ReadDecision {
+      const t = seconds(at);
+      const answer = indexMayRead(db, reader, record.recordId, t);
+      if (answer.reason === 'unknown-record') return byRule(lower(reader), record, t);
+      if (answer.allowed && answer.purpose) return { allowed: true, purpose: answer.purpose };
+      return { allowed: false, reason: answer.reason };
+    },
+    // Judged at exactly `at` (the entry's signing time on commit), as Records.challenge judges it.
+    mayWrite(creator, patient, at): WriteDecision {
+      const t = Math.floor(at.getTime() / 1000);
+      if (writeAllowedAt(db, creator, patient, t)) return { allowed: true };
+      const p = accountOf(db, patient);
+      if (p?.role !== 1) return { allowed: false, reason: 'patient-not-registered' };
+      if (p.registeredAt > t) return { allowed: false, reason: 'patient-not-yet-registered' };
+      return { allowed: false, reason: 'not-certified' };
+    },
+    actsFor(caller, patient, at): boolean {
+      if (lower(caller) === lower(patient)) return true;
+      return guardianAt(db, patient, seconds(at)) === lower(caller);
+    },
+    writeRecipients(patient, category, at): Hex[] {
+      const t = seconds(at);
+      const out = new Set<Hex>();
+      const guardian = guardianAt(db, patient, t);
+      if (guardian) out.add(lower(guardian));
+      for (const grant of activeGrants(db, { patient, atTime: t })) {
+        if (grant.scope === 1 && lower(grant.target) === lower(category)) {
+          out.add(lower(grant.grantee));
+        }
+      }
+      out.delete(lower(patient));
+      return [...out];
+    },
+  };
+}
