@@ -12,7 +12,7 @@ import { parseDuration } from '../duration.ts';
 import { UsageError } from '../errors.ts';
 import { readNodeFile } from '../node-file.ts';
 import { addressOf, openSession } from '../session.ts';
-import { dataDirOf } from './node.ts';
+import { operatorDataDir } from './node.ts';
 
 /** Native currency an authority gets on the embedded chain to pay for its certifications. */
 const AUTHORITY_BALANCE = 10n ** 21n;
@@ -25,7 +25,7 @@ export const authorityAdd: Command = {
   positionals: { min: 1, max: 1 },
   async run(ctx, args) {
     const subject = await addressOf(ctx, args.positionals[0] as string);
-    const dataDir = dataDirOf(ctx, stringOption(args, 'data-dir'));
+    const dataDir = await operatorDataDir(ctx, stringOption(args, 'data-dir'));
     const file = await readNodeFile(ctx.home);
     const rpcUrl = stringOption(args, 'rpc-url') || ctx.io.env.AEGLE_RPC_URL || file?.rpcUrl;
     if (!rpcUrl) {
@@ -34,6 +34,9 @@ export const authorityAdd: Command = {
         'start the node (aegle node start) or pass --rpc-url',
       );
     }
+    // Loaded here: only this operator command talks to the chain with the node's own key.
+    const { createAegleClients, readDeployment, readOperatorKey, sendContractTransaction } =
+      await import('@aegle/chain');
     // The operator key deployed the contracts and holds the admin role (see @aegle/chain).
     const operator = readOperatorKey(join(dataDir, 'chain', 'operator.key'));
     const deployment = readDeployment(join(dataDir, 'chain', 'deployment.json'));

@@ -1,5 +1,4 @@
 import { readFile } from 'node:fs/promises';
-import { validateResource } from '@aegle/fhir';
 import type { Command } from '../command.ts';
 import { FhirInvalidError } from '../errors.ts';
 
@@ -9,6 +8,7 @@ export const fhirValidate: Command = {
   usage: 'FILE',
   positionals: { min: 1, max: 1 },
   async run(ctx, args) {
+    const { validateResource } = await import('@aegle/fhir');
     const result = validateResource(await readFile(args.positionals[0] as string, 'utf8'));
     if (!result.valid) {
       ctx.io.stdout.write(

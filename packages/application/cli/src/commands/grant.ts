@@ -49,7 +49,7 @@ export const grant: Command = {
     const purpose = stringOption(args, 'purpose') ?? 'treatment';
     const session = await openSession(ctx);
     const expiresAt = Math.floor(Date.now() / 1000) + seconds;
-    const { intent, wrapped } = await session.client.grant({
+    const { intent, wrapped, skipped } = await session.client.grant({
       patient: session.patient,
       grantee: granteeAddress,
       target,
@@ -65,8 +65,9 @@ export const grant: Command = {
         expiresAt: new Date(expiresAt * 1000).toISOString(),
         txHash: intent.txHash,
         keysWrapped: wrapped.length,
+        skipped,
       },
-      `granted ${grantee} ${describeTarget(target)} for ${purpose} until ${new Date(expiresAt * 1000).toISOString()} (${wrapped.length} key(s) wrapped)`,
+      `granted ${grantee} ${describeTarget(target)} for ${purpose} until ${new Date(expiresAt * 1000).toISOString()} (${wrapped.length} key(s) wrapped${skipped.length ? `; ${skipped.length} existing record(s) skipped: the node did not release their keys to this account` : ''})`,
     );
   },
 };

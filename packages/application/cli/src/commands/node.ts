@@ -25,6 +25,12 @@ export function dataDirOf(ctx: CliContext, value: string | undefined): string {
   return resolve(value || ctx.io.env.AEGLE_DATA_DIR || join(ctx.home, 'node'));
 }
 
+/** For operator commands on a node's files: as dataDirOf, but the running local node's first. */
+export async function operatorDataDir(ctx: CliContext, value: string | undefined): Promise<string> {
+  if (value || ctx.io.env.AEGLE_DATA_DIR) return dataDirOf(ctx, value);
+  return (await readNodeFile(ctx.home))?.dataDir ?? dataDirOf(ctx, undefined);
+}
+
 export const nodeStart: Command = {
   path: 'node start',
   summary: 'run a node in the foreground (embedded chain unless --rpc-url); Ctrl-C stops it',

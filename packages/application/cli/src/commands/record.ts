@@ -3,7 +3,6 @@ import { open, rename, rm, stat } from 'node:fs/promises';
 import { basename, dirname, extname, join } from 'node:path';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import { validateResource } from '@aegle/fhir';
 import { IntegrityError, labelText, type RecordMetadata, type RecordSummary } from '@aegle/sdk';
 import type { Hex } from 'viem';
 import { type Command, stringOption } from '../command.ts';
@@ -94,6 +93,8 @@ export const recordAdd: Command = {
     const { size } = await stat(file);
     const resource = await fhirResourceOf(file, size);
     if (resource) {
+      // Loaded only for FHIR input: the R4 definitions take a moment to load.
+      const { validateResource } = await import('@aegle/fhir');
       const result = validateResource(resource);
       if (!result.valid) throw new FhirInvalidError(result.outcome);
     }

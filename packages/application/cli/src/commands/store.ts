@@ -1,9 +1,8 @@
 import { join } from 'node:path';
-import { ObjectStore } from '@aegle/storage';
 import { type Command, stringOption } from '../command.ts';
 import { ScrubUnrecoverableError } from '../errors.ts';
 import { openSession } from '../session.ts';
-import { dataDirOf } from './node.ts';
+import { operatorDataDir } from './node.ts';
 
 function mb(bytes: unknown): string {
   return typeof bytes === 'number' ? `${(bytes / 1_048_576).toFixed(1)} MB` : '?';
@@ -31,7 +30,9 @@ export const storeScrub: Command = {
   usage: '[--data-dir D]',
   options: { 'data-dir': { type: 'string' } },
   async run(ctx, args) {
-    const dir = join(dataDirOf(ctx, stringOption(args, 'data-dir')), 'store');
+    const dir = join(await operatorDataDir(ctx, stringOption(args, 'data-dir')), 'store');
+    // Loaded here: only the operator's scrub needs the storage engine.
+    const { ObjectStore } = await import('@aegle/storage');
     // Opening takes the store's lock: a running node holds it, and the scrub then refuses.
     const store = await ObjectStore.open(dir);
     try {

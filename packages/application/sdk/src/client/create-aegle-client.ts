@@ -10,7 +10,7 @@ import {
 } from 'viem';
 import { privateKeyToAccount } from 'viem/accounts';
 import type { Role as RoleName } from '../identity/key-store.ts';
-import { removeKeysOfGrantee, wrapKeysForGrantee } from '../records/grant-keys.ts';
+import { removeKeysOfGrantee } from '../records/grant-keys.ts';
 import type { OpenedRecord } from '../records/open-record.ts';
 import { prepareRecord } from '../records/prepare-record.ts';
 import type { OnProgress } from '../records/progress.ts';
@@ -29,6 +29,7 @@ import {
 import { type AnchorEntry, bytes32Label } from '../signing/contracts.ts';
 import { signForwardRequest } from '../signing/sign-forward-request.ts';
 import { createChainDirectory } from '../transport/chain-directory.ts';
+import { NotGrantedError } from '../transport/errors.ts';
 import {
   createHttpTransport,
   type HttpTransport,
@@ -167,7 +168,11 @@ export type AegleClient = {
     options?: { onProgress?: OnProgress; signal?: AbortSignal },
   ): AsyncGenerator<Uint8Array, OpenedRecord & { entry: AnchorEntry; anchor: InclusionView }>;
   verifyRecord(recordId: Hex): Promise<RecordVerification>;
-  grant(input: GrantInput): Promise<{ intent: IntentView; wrapped: Hex[] }>;
+  /**
+   * Grant on chain (relayed), then wrap the keys of the records it covers for the grantee.
+   * `skipped`: records whose key this account could not fetch to re-wrap.
+   */
+  grant(input: GrantInput): Promise<{ intent: IntentView; wrapped: Hex[]; skipped: Hex[] }>;
   revoke(input: {
     patient?: Address;
     grantee: Address;
@@ -321,6 +326,53 @@ export function createAegleClient(options: CreateAegleClientOptions): AegleClien
       cursor = page.nextCursor;
     } while (cursor);
     return out;
+  }
+
+  /**
+   * The key half of a grant (docs/KEYS.md): wraps the data key of every record the target covers
+   * for the grantee, skipping those it already holds a key for. A record whose key this account
+   * cannot fetch (a node that does not release records to guardians) is skipped and reported,
+   * not fatal: the grant stands on chain and covers records written later.
+   */
+  async function wrapKeysFor(o: {
+    patient: Address;
+    grantee: { address: Address; encryptionPublicKey: Uint8Array };
+    target: GrantTarget;
+  }): Promise<{ wrapped: Hex[]; skipped: Hex[] }> {
+    const category =
+      'category' in o.target ? bytes32Label(o.target.category).toLowerCase() : undefined;
+    const ids =
+      'recordId' in o.target
+        ? [o.target.recordId]
+        : (await allRecords(o.patient))
+            .filter((r) => r.category.toLowerCase() === category)
+            .map((r) => r.recordId);
+    const wrapped: Hex[] = [];
+    const skipped: Hex[] = [];
+    for (const recordId of ids) {
+      const holders = (await transport.keyHolders(recordId)).map((a) => getAddress(a));
+      if (holders.includes(o.grantee.address)) continue;
+      let wrappedKey: Hex | null;
+      try {
+        ({ wrappedKey } = await transport.get(recordId));
+      } catch (error) {
+        if (error instanceof NotGrantedError) {
+          skipped.push(recordId);
+          continue;
+        }
+        throw error;
+      }
+      if (!wrappedKey) {
+        skipped.push(recordId);
+        continue;
+      }
+      await transport.putWrappedKey(
+        recordId,
+        await wrapForGrantee({ recordId, wrappedKey, account, grantee: o.grantee }),
+      );
+      wrapped.push(recordId);
+    }
+    return { wrapped, skipped };
   }
 
   const client: AegleClient = {
@@ -478,15 +530,20 @@ export function createAegleClient(options: CreateAegleClientOptions): AegleClien
           expiresAt: BigInt(input.expiresAt),
         }),
       );
-      const wrap = () =>
-        wrapKeysForGrantee({ transport, account, patient, grantee, target: input.target });
-      const wrapped = await wrap();
+      const wrapped: Hex[] = [];
+      const skipped = new Set<Hex>();
+      const wrap = async () => {
+        const outcome = await wrapKeysFor({ patient, grantee, target: input.target });
+        wrapped.push(...outcome.wrapped);
+        for (const id of outcome.skipped) skipped.add(id);
+      };
+      await wrap();
       if (input.wait !== false) {
         intent = await waitForIntent(intent, 'grant');
         // Records written while the grant was pending may have missed the grantee (KEYS.md).
-        if ('category' in input.target) wrapped.push(...(await wrap()));
+        if ('category' in input.target) await wrap();
       }
-      return { intent, wrapped };
+      return { intent, wrapped, skipped: [...skipped].filter((id) => !wrapped.includes(id)) };
     },
 
     async revoke(input) {
