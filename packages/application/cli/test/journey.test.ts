@@ -287,11 +287,27 @@ test('the patient, provider and guardian journey, end to end', { timeout: 600_00
     byBob.map((g) => [g.granteeName, g.byName, g.purpose]),
     [['lee', 'bob', 'referral']],
   );
+  // The category grant covers what is written later: kim's next Observation is wrapped for lee.
+  const laterFile = join(home, 'later-observation.json');
+  await writeFile(
+    laterFile,
+    JSON.stringify({ ...observation, valueString: `${observationMarker}-2` }),
+  );
+  const later = json<{ id: string }>(
+    await aegle(env, 'record', 'add', laterFile, '--patient', 'alice', '--as', 'kim', '--json'),
+    'kim adds a later Observation',
+  );
   ok(
-    await aegle(env, 'record', 'get', obs.id, '--out', leeOut, '--as', 'lee'),
+    await aegle(env, 'record', 'get', later.id, '--out', leeOut, '--as', 'lee'),
     'lee reads under bob’s grant',
   );
-  assert.deepEqual(await readFile(leeOut), await readFile(observationFile));
+  assert.deepEqual(await readFile(leeOut), await readFile(laterFile));
+  // bob, as guardian, sees alice's records.
+  const bobList = json<{ id: string }[]>(
+    await aegle(env, 'record', 'list', '--as', 'bob', '--on-behalf-of', 'alice', '--json'),
+    'bob lists for alice',
+  );
+  assert.equal(bobList.length, 3);
 
   // Both records' anchors verify against the chain.
   for (const id of [obs.id, img.id]) {
@@ -309,7 +325,7 @@ test('the patient, provider and guardian journey, end to end', { timeout: 600_00
     await aegle(env, 'record', 'list', '--as', 'alice', '--json'),
     'list after restart',
   );
-  assert.deepEqual(relisted.map((r) => r.id).sort(), [obs.id, img.id].sort());
+  assert.deepEqual(relisted.map((r) => r.id).sort(), [obs.id, img.id, later.id].sort());
   ok(
     await aegle(env, 'record', 'get', img.id, '--out', imgOut, '--as', 'alice'),
     'scan after restart',
