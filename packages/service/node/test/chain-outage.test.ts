@@ -1,6 +1,7 @@
 // External mode with an anvil this test controls: stopped under a running node, uploads are still
 // accepted, as pending; once the chain is back (same state file, same port) they complete.
 import assert from 'node:assert/strict';
+import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { test } from 'node:test';
 import {
@@ -114,4 +115,22 @@ test('with the chain stopped, uploads are accepted as pending; after it restarts
     });
     assert.ok(inclusion.valid);
   }
+});
+
+test('a crash of the embedded anvil is reported: a log line without secrets, and /health says disconnected', async (t) => {
+  const running = await startChainNode(t);
+  const alice = newAccount();
+  const token = await signIn(running.url, alice);
+  const anvil = running.chain.anvil;
+  assert.ok(anvil);
+  process.kill(anvil.pid, 'SIGKILL');
+  await anvil.exited;
+  const health = (await (await fetch(`${running.url}/health`)).json()) as Health;
+  assert.equal(health.chain.connected, false);
+  assert.equal(health.status, 'degraded');
+  const log = await readFile(path.join(running.dataDir, 'logs', 'node.log'), 'utf8');
+  const line = log.split('\n').find((l) => l.includes('chain-crashed'));
+  assert.ok(line, 'the crash is logged');
+  assert.equal(line.includes(token), false);
+  assert.equal(line.includes(running.dataDir), false, 'no paths');
 });
