@@ -1,5 +1,6 @@
 // API read throughput of a node holding 10,000 records, with autocannon as the load generator in a
-// second process (both on this machine's cores):
+// second process (both on this machine's cores). The node is startNode's: embedded anvil, chain
+// index, permissions read from the index:
 //   api-read          permission-checked metadata reads (GET /records/:id) by the patient
 //   api-read-audited  the same reads by a grantee: each journaled durably (group commit) before release
 // Prints {"bench":"api-read","req_per_s":…,"p99_ms":…} and {"bench":"api-read-audited",…}.
@@ -10,11 +11,11 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
-import { bytes32Label } from '@aegle/contracts';
+import { indexDatabasePath, openIndexDatabase } from '@aegle/chain';
+import { bytes32Label, Role } from '@aegle/contracts';
 import { bytesToHex, type Hex } from 'viem';
-import { createNode } from '../src/create-node.ts';
-import { FaultInjectingRelay } from '../test/fault-injecting-relay.ts';
-import { GrantTable } from '../test/grant-table.ts';
+import { startNode } from '../src/start-node.ts';
+import { FAST_OUTBOX, grant, register } from '../test/chain-harness.ts';
 import { CHAIN_ID, DOMAIN, newAccount, signIn } from '../test/node-harness.ts';
 
 const RECORDS = 10_000;
@@ -23,30 +24,38 @@ const DURATION_S = Number(process.env.BENCH_DURATION_S ?? 10);
 const run = promisify(execFile);
 
 const dataDir = await mkdtemp(path.join(os.tmpdir(), 'aegle-bench-api-'));
-const grants = new GrantTable();
-// A relay that confirms at once: the chain is not what this measures.
-const relay = new FaultInjectingRelay();
-relay.confirmAfterPolls = 0;
-const node = await createNode({
+// The whole node as `aegle node start` runs it: embedded anvil, chain index, permissions from the
+// index (the grantee's reads are checked against a real, relayed category grant).
+const running = await startNode({
   dataDir,
-  permissions: grants,
-  relay,
-  signIn: { domain: DOMAIN, chainId: CHAIN_ID, sessionTtlMs: 3600_000 },
-  storage: { replicationFactor: 1 },
-  http: { rateLimit: { max: 10_000_000, timeWindowMs: 60_000 }, log: false, closeGraceMs: 100 },
+  domain: DOMAIN,
+  logFile: false,
+  indexPollMs: 100,
+  node: {
+    signIn: { domain: DOMAIN, chainId: CHAIN_ID, sessionTtlMs: 3600_000 },
+    storage: { replicationFactor: 1 },
+    outbox: FAST_OUTBOX,
+    http: { rateLimit: { max: 10_000_000, timeWindowMs: 60_000 }, closeGraceMs: 100 },
+  },
 });
+const node = running.node;
 try {
   const patient = newAccount();
   const grantee = newAccount();
   const category = bytes32Label('Observation');
-  grants.grant(
-    patient.address,
-    grantee.address,
-    'category',
-    category,
-    bytes32Label('treatment'),
-    new Date(Date.now() + 3600_000),
-  );
+  const patientToken = await signIn(node.url, patient);
+  const granteeToken = await signIn(node.url, grantee);
+  await register(running, patientToken, patient, Role.Patient);
+  await register(running, granteeToken, grantee, Role.Provider);
+  const granted = await grant(running, patientToken, patient, {
+    patient: patient.address,
+    grantee: grantee.address,
+    scope: 'category',
+    target: category,
+    purpose: bytes32Label('treatment'),
+    expiresAt: Math.floor(Date.now() / 1000) + 3600,
+  });
+  if (granted.state !== 'confirmed') throw new Error('the bench grant did not land');
 
   // Seed through the logic layer (metadata, wrapped keys and anchor intents; no content): one
   // transaction per record as uploads make, with fsync off for the seeding only.
@@ -87,13 +96,25 @@ try {
   // Anchor batches of the seed are built and "confirmed" before measuring.
   while (outbox.depth().pending + outbox.depth().submitted > 0)
     await new Promise((r) => setTimeout(r, 50));
+  // …and indexed, their entry lists loaded from the store, so no background work runs while measuring.
+  const indexDb = openIndexDatabase(indexDatabasePath(dataDir));
+  const unloaded = () =>
+    (
+      indexDb.prepare('SELECT count(*) AS n FROM batches WHERE entries_loaded = 0').get() as {
+        n: number;
+      }
+    ).n;
+  const loaded = () =>
+    (indexDb.prepare('SELECT count(*) AS n FROM batch_entries').get() as { n: number }).n;
+  while (unloaded() > 0 || loaded() < RECORDS) await new Promise((r) => setTimeout(r, 100));
+  indexDb.close();
 
   const paths = ids.map((id) => `/records/${id}`);
   for (const [bench, account] of [
     ['api-read', patient],
     ['api-read-audited', grantee],
   ] as const) {
-    const token = await signIn(node.url, account);
+    const token = account === patient ? patientToken : granteeToken;
     const before = bench === 'api-read-audited' ? countAudit() : 0;
     const job = { url: node.url, token, paths, connections: CONNECTIONS, durationS: DURATION_S };
     const profile = process.env.BENCH_PROFILE === bench ? await startProfile() : undefined;
@@ -124,7 +145,7 @@ try {
     console.log(JSON.stringify(line));
   }
 } finally {
-  await node.close();
+  await running.close();
   await rm(dataDir, { recursive: true, force: true });
 }
 

@@ -16,9 +16,26 @@ import type { Hex, PermissionSource, ReadDecision, RecordRef, WriteDecision } fr
  * a skewed clock may put ahead of the wall clock.
  */
 export function createChainPermissions(db: DatabaseSync): PermissionSource {
-  const latestBlockTime = db.prepare('SELECT max(timestamp) AS t FROM blocks');
+  const latestBlockTime = db.prepare(
+    'SELECT timestamp AS t FROM blocks ORDER BY number DESC LIMIT 1',
+  );
+  // Every write to the index (the indexer shares this connection) bumps total_changes(): cached
+  // read decisions are dropped whenever the index moved, so a revocation is seen as soon as indexed.
+  const changes = db.prepare('SELECT total_changes() AS n');
+  const cache = new Map<string, { decision: ReadDecision; until: number }>();
+  let cachedAt = -1;
+  let chainNow = 0;
+  const indexVersion = (): number => {
+    const n = Number((changes.get() as { n: number }).n);
+    if (n !== cachedAt) {
+      cache.clear();
+      cachedAt = n;
+      chainNow = Number((latestBlockTime.get() as { t: number | null } | undefined)?.t ?? 0);
+    }
+    return n;
+  };
   const seconds = (at: Date): number => {
-    const chainNow = Number((latestBlockTime.get() as { t: number | null }).t ?? 0);
+    indexVersion();
     return Math.max(Math.floor(at.getTime() / 1000), chainNow);
   };
   const lower = (value: string) => value.toLowerCase() as Hex;
@@ -41,13 +58,39 @@ export function createChainPermissions(db: DatabaseSync): PermissionSource {
     return { allowed: false, reason: 'no-grant' };
   };
 
+  const decide = (reader: Hex, record: RecordRef, t: number): ReadDecision => {
+    const answer = indexMayRead(db, reader, record.recordId, t);
+    if (answer.reason === 'unknown-record') return byRule(reader, record, t);
+    if (answer.allowed && answer.purpose) return { allowed: true, purpose: answer.purpose };
+    return { allowed: false, reason: answer.reason };
+  };
+  /**
+   * Until when an allowed decision stands without a change to the index: the first end of a grant
+   * in force (after it, the answer or its purpose may differ).
+   */
+  const nextGrantEnd = (reader: Hex, record: RecordRef, t: number): number => {
+    let end = Number.POSITIVE_INFINITY;
+    for (const [scope, target] of [
+      [0, record.recordId],
+      [1, record.category],
+    ] as const) {
+      const grant = currentGrant(db, { patient: record.patient, grantee: reader, scope, target });
+      if (grant && !grant.revoked && grant.expiresAt > t) end = Math.min(end, grant.expiresAt);
+    }
+    return Number.isFinite(end) ? end : t + 1;
+  };
+
   return {
     mayRead(reader, record, at): ReadDecision {
       const t = seconds(at);
-      const answer = indexMayRead(db, reader, record.recordId, t);
-      if (answer.reason === 'unknown-record') return byRule(lower(reader), record, t);
-      if (answer.allowed && answer.purpose) return { allowed: true, purpose: answer.purpose };
-      return { allowed: false, reason: answer.reason };
+      const key = `${lower(reader)}|${lower(record.recordId)}|${lower(record.patient)}|${lower(record.category)}`;
+      const hit = cache.get(key);
+      if (hit && t < hit.until) return hit.decision;
+      const decision = decide(lower(reader), record, t);
+      if (cache.size > 100_000) cache.clear();
+      const until = decision.allowed ? nextGrantEnd(lower(reader), record, t) : t + 1;
+      cache.set(key, { decision, until });
+      return decision;
     },
     // Judged at exactly `at` (the entry's signing time on commit), as Records.challenge judges it.
     mayWrite(creator, patient, at): WriteDecision {
