@@ -116,10 +116,8 @@ export function createChainRelay(options: ChainRelayOptions) {
           };
     try {
       // biome-ignore lint/suspicious/noExplicitAny: two contracts, one code path
-      const { request } = await publicClient.simulateContract({
-        ...(call as any),
-        account: walletClient.account,
-      });
+      const args = { ...(call as any), account: walletClient.account };
+      const { request } = await publicClient.simulateContract(args);
       return { txHash: await walletClient.writeContract(request) };
     } catch (error) {
       const reason = revertErrorName(error);
