@@ -214,7 +214,7 @@ export class PayloadTooLargeError extends ApiError {
       'Payload too large',
       'The request body is larger than this endpoint accepts.',
       {
-        hint: 'Send a smaller body; record content goes to PUT /records/uploads/{uploadId}.',
+        hint: 'Send a smaller body; record content is streamed to POST /uploads.',
       },
     );
   }

@@ -91,7 +91,6 @@ export { type ForwardRequest, RELAY_KINDS, type RelayKind } from './relay-logic.
 export { SESSION_TOKEN_PREFIX, Sessions } from './sessions.ts';
 export { SignIn, type SignInOptions } from './sign-in.ts';
 export {
-  DEFAULT_DATA_DIR,
   DEFAULT_NODE_PORT,
   type RunningNode,
   type StartNodeOptions,

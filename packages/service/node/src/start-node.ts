@@ -20,8 +20,6 @@ import { type AegleNode, createNode, type NodeOptions } from './create-node.ts';
 
 /** The port `aegle node start` listens on unless told otherwise. */
 export const DEFAULT_NODE_PORT = 7700;
-/** The data directory `aegle node start` uses unless told otherwise (relative to the cwd). */
-export const DEFAULT_DATA_DIR = '.aegle-data';
 
 export type StartNodeOptions = {
   /** Holds everything: node.sqlite, store/, chain/ (anvil state, operator key, index), logs/. */
