@@ -14,6 +14,7 @@ import {
 import { getAddress, isAddress } from 'viem';
 import type { CliContext } from './context.ts';
 import { NoChainError, UsageError } from './errors.ts';
+import { nodeStreamingFetch } from './node-fetch.ts';
 import { readNodeFile } from './node-file.ts';
 import { readPassphrase } from './passphrase.ts';
 
@@ -111,7 +112,7 @@ export async function openSession(ctx: CliContext, o: { signIn?: boolean } = {})
   const node = await resolveNode(ctx);
   const passphrase = await readPassphrase(ctx, `passphrase for ${name}`);
   const { identity, account } = await unlockIdentity(ctx.keyStore, name, passphrase);
-  const transport = createHttpTransport({ baseUrl: node.url });
+  const transport = createHttpTransport({ baseUrl: node.url, fetch: nodeStreamingFetch });
   const client = createAegleClient({
     account,
     transport,

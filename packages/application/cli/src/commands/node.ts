@@ -5,6 +5,7 @@ import { type Command, stringOption } from '../command.ts';
 import type { CliContext } from '../context.ts';
 import { UsageError } from '../errors.ts';
 import { readNodeFile, removeNodeFile, writeNodeFile } from '../node-file.ts';
+import { parseSize } from '../size.ts';
 
 /** What `startNode` of @aegle/node gives back (typed here so the CLI states what it relies on). */
 type StartedNode = {
@@ -18,6 +19,7 @@ type StartNode = (options: {
   deployment?: unknown;
   host?: string;
   port?: number;
+  node?: { storage?: { defaultLimit?: number } };
 }) => Promise<StartedNode>;
 
 /** The node's data directory: --data-dir, else AEGLE_DATA_DIR, else `<AEGLE_HOME>/node`. */
@@ -34,13 +36,15 @@ export async function operatorDataDir(ctx: CliContext, value: string | undefined
 export const nodeStart: Command = {
   path: 'node start',
   summary: 'run a node in the foreground (embedded chain unless --rpc-url); Ctrl-C stops it',
-  usage: '[--data-dir D] [--rpc-url U --deployment FILE] [--port P] [--host H]',
+  usage:
+    '[--data-dir D] [--rpc-url U --deployment FILE] [--port P] [--host H] [--default-quota 1GiB]',
   options: {
     'data-dir': { type: 'string' },
     'rpc-url': { type: 'string' },
     deployment: { type: 'string' },
     port: { type: 'string' },
     host: { type: 'string' },
+    'default-quota': { type: 'string' },
   },
   async run(ctx, args) {
     const dataDir = dataDirOf(ctx, stringOption(args, 'data-dir'));
@@ -61,9 +65,11 @@ export const nodeStart: Command = {
         'update the repository (git pull) and retry',
       );
     }
+    const quota = stringOption(args, 'default-quota');
     const started = await mod.startNode({
       dataDir,
       port,
+      ...(quota && { node: { storage: { defaultLimit: parseSize(quota) } } }),
       ...(stringOption(args, 'host') && { host: stringOption(args, 'host') as string }),
       ...(rpcUrl && { rpcUrl }),
       ...(deploymentFile && { deployment: JSON.parse(await readFile(deploymentFile, 'utf8')) }),
