@@ -10,9 +10,12 @@ import { test } from 'node:test';
 import { bytes32Label, Role } from '@aegle/contracts';
 import {
   createAccount,
+  decodeWrappedDataKey,
+  decryptStream,
   encodeWrappedDataKey,
   encryptStream,
   generateDataKey,
+  unwrapDataKey,
   wrapDataKey,
 } from '@aegle/crypto';
 import { bytesToHex } from 'viem';
@@ -87,7 +90,25 @@ test('after records with a unique marker are written and read, no file of the da
     expiresAt: Math.floor(Date.now() / 1000) + 3600,
   });
   for (const id of recordIds) {
-    assert.equal((await api(url, aliceToken)(`/records/${id}/content`)).status, 200);
+    // The patient gets back her wrapped key and the ciphertext, and only she can open them.
+    const response = await api(url, aliceToken)(`/records/${id}/content`);
+    assert.equal(response.status, 200);
+    const header = response.headers.get('aegle-wrapped-key') ?? '';
+    const dek = await unwrapDataKey(
+      decodeWrappedDataKey(`0x${Buffer.from(header, 'base64').toString('hex')}`),
+      patient.encryptionPrivateKey,
+      id,
+    );
+    const ciphertext = new Uint8Array(await response.arrayBuffer());
+    const parts: Uint8Array[] = [];
+    for await (const part of decryptStream(
+      (async function* () {
+        yield ciphertext;
+      })(),
+      dek,
+    ))
+      parts.push(part);
+    assert.ok(Buffer.concat(parts).toString().includes(marker));
     assert.equal((await api(url, kimToken)(`/records/${id}/content`)).status, 200);
   }
   await running.close(); // anvil dumps its state; every file is final
