@@ -325,3 +325,35 @@ test('the access matrix against a real chain: patient, grantee, revocation, expi
   skewMs = 16 * 60_000;
   assert.deepEqual((await slug(await as(alice)(content))).slice(0, 2), [401, 'session-expired']);
 });
+
+test('a grant that ends by the clock (no new block) stops opening the record then', async (t) => {
+  const running = await startChainNode(t);
+  const { url, chain } = running;
+  const domain = { chainId: chain.deployment.chainId, records: chain.deployment.contracts.records };
+  const [alice, lee] = [newAccount(), newAccount()];
+  const aliceToken = await signIn(url, alice);
+  const leeToken = await signIn(url, lee);
+  await register(running, aliceToken, alice, Role.Patient);
+  await register(running, leeToken, lee, Role.Provider);
+  const record = await prepareRecord(alice, alice.address, { domain });
+  assert.equal((await uploadRecord(api(url, aliceToken), record, [])).status, 201);
+  const head = Number((await chain.publicClient.getBlock()).timestamp);
+  const expiresAt = Math.max(head, Math.floor(Date.now() / 1000)) + 6;
+  const granted = await grant(running, aliceToken, alice, {
+    patient: alice.address,
+    grantee: lee.address,
+    scope: 'record',
+    target: record.recordId,
+    purpose: treatment,
+    expiresAt,
+  });
+  assert.equal(granted.state, 'confirmed');
+  const content = `/records/${record.recordId}/content`;
+  assert.equal((await api(url, leeToken)(content)).status, 200); // decision now cached
+  await waitUntil(() => Date.now() / 1000 >= expiresAt + 0.2, 10_000);
+  assert.deepEqual(await slug(await api(url, leeToken)(content)), [
+    403,
+    'not-granted',
+    'grant-expired',
+  ]);
+});
