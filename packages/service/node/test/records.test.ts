@@ -569,3 +569,33 @@ test('keys are deleted by the patient (not by others); metadata comes back as st
   assert.equal(refused.status, 403);
   assert.equal(await problemType(refused), 'writer-not-allowed');
 });
+
+test('an upload cut by a crash after its bytes were stored, before it was recorded, is deleted at the next start', async (t) => {
+  const dataDir = await tempDir(t);
+  const first = await startNode(t, { dataDir });
+  const alice = newAccount();
+  const asAlice = api(first.url, await signIn(first.url, alice));
+  const kept = await prepareRecord(alice, alice.address);
+  assert.equal((await uploadRecord(asAlice, kept, [])).status, 201);
+  // The state a crash leaves between ObjectStore.put and the upload row's update: a 'streaming'
+  // row, and a committed object no record or upload names.
+  const patient = alice.address.toLowerCase() as Hex;
+  const { uploads, store } = first.node.context;
+  uploads.begin({ caller: patient, patient, size: 4000 }, Date.now(), 60_000);
+  const orphan = await store.put({
+    account: patient,
+    size: 4000,
+    source: [new Uint8Array(4000).fill(9)],
+  });
+  assert.ok(store.has(orphan.cid));
+  await first.node.close();
+
+  const second = await startNode(t, { dataDir });
+  const objects = second.node.context.store.list(patient).map((o) => o.cid.toString());
+  assert.deepEqual(objects, [second.node.context.catalog.get(kept.recordId)?.cid]);
+  assert.equal(second.node.context.store.usage(patient).used, kept.ciphertext.length);
+  const rows = second.node.context.db.prepare('SELECT count(*) AS n FROM uploads').get() as {
+    n: number;
+  };
+  assert.equal(rows.n, 0);
+});
