@@ -90,7 +90,8 @@ function reportError(io: CliIo, error: unknown, json: boolean): number {
   if (json) {
     io.stderr.write(`${JSON.stringify({ error: { name, message, hint } })}\n`);
   } else {
-    const line = hint ? `${message}; ${hint}` : message;
+    // SDK messages are sentences; the hint follows after a semicolon, not a full stop.
+    const line = hint ? `${message.replace(/\.$/, '')}; ${hint}` : message;
     io.stderr.write(`aegle: ${line.replace(/\s*\n\s*/g, ' ')}\n`);
   }
   return code;
