@@ -158,15 +158,20 @@ export async function startNode(options: StartNodeOptions): Promise<RunningNode>
 
     // Batches confirmed on a chain that has since lost them go back to the outbox; checked at
     // start and every few seconds (the external chain may be restarted under a running node).
-    let reconciling: Promise<unknown> = reconcileOutbox(running.context.outbox, publicClient).catch(
-      () => 0,
-    );
+    const noteReopened = (n: number) => {
+      if (n > 0)
+        writeLog(40, 'batches the chain lost were reopened', { event: 'reopened', count: n });
+      return n;
+    };
+    let reconciling: Promise<unknown> = reconcileOutbox(running.context.outbox, publicClient)
+      .then(noteReopened)
+      .catch(() => 0);
     await reconciling;
     running.worker.wake();
     const timer = setInterval(() => {
       reconciling = reconcileOutbox(running.context.outbox, publicClient)
         .then((n) => {
-          if (n > 0) running.worker.wake();
+          if (noteReopened(n) > 0) running.worker.wake();
         })
         .catch(() => 0);
     }, 3000);

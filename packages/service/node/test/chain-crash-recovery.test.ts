@@ -4,6 +4,7 @@
 import assert from 'node:assert/strict';
 import { type ChildProcess, spawn } from 'node:child_process';
 import { once } from 'node:events';
+import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { test } from 'node:test';
 import { verifyRecordInclusion } from '@aegle/chain';
@@ -171,6 +172,11 @@ test('kill -9 of node and chain mid-stream of 200 uploads: every acknowledged re
       new Uint8Array(record.ciphertext),
     );
   }
+  const log = await readFile(path.join(dataDir, 'logs', 'node.log'), 'utf8');
+  const reopened = log.split('\n').filter((l) => l.includes('"event":"reopened"'));
+  t.diagnostic(
+    `batches reopened after the restart: ${reopened.length ? reopened.join(' ') : 'none'}`,
+  );
   killGroup(node.child);
   await once(node.child, 'exit');
 });
