@@ -34,8 +34,6 @@ export const cidToBytes = (cid: string): Hex => stringToHex(cid);
 
 const TARGET_ABIS: Abi[] = [consentsAbi, accountsAbi];
 
-type CommitLog = { root: Hex; txHash: Hex };
-
 /**
  * The ChainRelay over viem with the node's operator account: Records.commitBatch for anchors,
  * AuditLog.commit for audit entries, AegleForwarder.execute for users' signed requests.
