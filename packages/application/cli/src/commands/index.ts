@@ -7,7 +7,7 @@ import {
   accountRegister,
 } from './account.ts';
 import { authorityAdd, certify } from './authority.ts';
-import { fhirValidate } from './fhir.ts';
+import { exportBundle, fhirServe, fhirValidate, importFile } from './fhir.ts';
 import { audit, grant, grants, guardianAdd, revoke } from './grant.ts';
 import { nodeStart, nodeStatus } from './node.ts';
 import { recordAdd, recordGet, recordList, recordVerify } from './record.ts';
@@ -36,4 +36,7 @@ export const COMMANDS: readonly Command[] = [
   storeUsage,
   storeScrub,
   fhirValidate,
+  importFile,
+  exportBundle,
+  fhirServe,
 ];

@@ -1,0 +1,158 @@
+// FHIR through the CLI against a real node: validate, import (HL7 v2 and DICOM with its original
+// file stored encrypted), export as one Bundle, and a FHIR server over the patient's records.
+import assert from 'node:assert/strict';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { PassThrough, Readable } from 'node:stream';
+import { after, before, test } from 'node:test';
+import { type RunningNode, startNode } from '@aegle/node';
+import { writeNodeFile } from '../src/node-file.ts';
+import { runCli } from '../src/run-cli.ts';
+import { aegle } from './run-cli.testing.ts';
+
+const fixtures = join(import.meta.dirname, '..', '..', '..', '..', '..', 'shared', 'fixtures');
+
+let home: string;
+let env: Record<string, string>;
+let node: RunningNode;
+
+before(async () => {
+  home = await mkdtemp(join(tmpdir(), 'aegle-cli-fhir-'));
+  env = { AEGLE_HOME: home, AEGLE_PASSPHRASE: 'a long test passphrase' };
+  node = await startNode({ dataDir: join(home, 'node'), port: 0, logFile: false });
+  const d = node.chain.deployment;
+  await writeNodeFile(home, {
+    url: node.url,
+    rpcUrl: node.chain.rpcUrl,
+    dataDir: join(home, 'node'),
+    pid: process.pid,
+    mode: 'embedded',
+    deployment: { chainId: d.chainId, deployedAtBlock: d.deployedAtBlock, contracts: d.contracts },
+  });
+  const created = await aegle(env, 'account', 'create', '--name', 'alice', '--role', 'patient');
+  assert.equal(created.code, 0, created.stderr);
+});
+after(async () => {
+  await node?.close();
+  await rm(home, { recursive: true, force: true });
+});
+
+test('fhir validate: zero for valid R4, non-zero with the OperationOutcome for invalid', async () => {
+  const valid = await aegle(
+    env,
+    'fhir',
+    'validate',
+    join(fixtures, 'fhir', 'valid', 'Condition-example.json'),
+  );
+  assert.equal(valid.code, 0, valid.stderr);
+  const invalid = await aegle(
+    env,
+    'fhir',
+    'validate',
+    join(fixtures, 'fhir', 'invalid', 'documentreference-empty-array.json'),
+  );
+  assert.equal(invalid.code, 1);
+  const outcome = JSON.parse(invalid.stdout);
+  assert.equal(outcome.resourceType, 'OperationOutcome');
+  assert.ok(outcome.issue.some((i: { severity: string }) => i.severity === 'error'));
+  assert.match(invalid.stderr, /^aegle: the FHIR resource is not valid R4.*\n$/);
+});
+
+test('import, export and serve a patient’s FHIR records', { timeout: 120_000 }, async () => {
+  const hl7 = await aegle(
+    env,
+    'import',
+    join(fixtures, 'hl7v2', 'ORU-R01-01.hl7'),
+    '--patient',
+    'alice',
+    '--as',
+    'alice',
+    '--json',
+  );
+  assert.equal(hl7.code, 0, hl7.stderr);
+  const fromHl7 = JSON.parse(hl7.stdout) as { records: { id: string; resourceType: string }[] };
+  assert.ok(fromHl7.records.length > 0);
+
+  const dicom = await aegle(
+    env,
+    'import',
+    join(fixtures, 'dicom', 'CT_small.dcm'),
+    '--patient',
+    'alice',
+    '--as',
+    'alice',
+    '--json',
+  );
+  assert.equal(dicom.code, 0, dicom.stderr);
+  const fromDicom = JSON.parse(dicom.stdout) as {
+    records: { resourceType: string; fhirId: string }[];
+    attachments: { id: string }[];
+  };
+  assert.equal(fromDicom.attachments.length, 1, 'the DICOM file itself is stored encrypted');
+  // The original file comes back byte-exact from its own record.
+  const original = join(home, 'ct.dcm');
+  const got = await aegle(
+    env,
+    'record',
+    'get',
+    fromDicom.attachments[0]?.id as string,
+    '--out',
+    original,
+    '--as',
+    'alice',
+  );
+  assert.equal(got.code, 0, got.stderr);
+  assert.deepEqual(
+    await readFile(original),
+    await readFile(join(fixtures, 'dicom', 'CT_small.dcm')),
+  );
+
+  const exported = await aegle(env, 'export', '--patient', 'alice', '--as', 'alice');
+  assert.equal(exported.code, 0, exported.stderr);
+  const bundle = JSON.parse(exported.stdout);
+  assert.equal(bundle.resourceType, 'Bundle');
+  assert.equal(bundle.total, fromHl7.records.length + fromDicom.records.length);
+  // The DocumentReference points at the stored original by its record id.
+  const document = bundle.entry.find(
+    (e: { resource: { resourceType: string } }) => e.resource.resourceType === 'DocumentReference',
+  );
+  assert.ok(
+    JSON.stringify(document.resource).includes(`aegle:record:${fromDicom.attachments[0]?.id}`),
+  );
+
+  // fhir serve: a FHIR server until stopped.
+  const stdout = new PassThrough();
+  let stop!: () => void;
+  const stopped = new Promise<void>((resolve) => {
+    stop = resolve;
+  });
+  const serving = runCli(['fhir', 'serve', '--as', 'alice', '--json'], {
+    stdout,
+    stderr: new PassThrough(),
+    stdin: Readable.from([]),
+    env,
+    isTTY: false,
+    waitForStop: () => stopped,
+  });
+  const [line] = (await new Promise<Buffer>((resolve) => stdout.once('data', resolve)))
+    .toString()
+    .split('\n');
+  const { url } = JSON.parse(line as string) as { url: string };
+  try {
+    const search = await fetch(`${url}/ImagingStudy`, {
+      headers: { accept: 'application/fhir+json' },
+    });
+    assert.equal(search.status, 200);
+    const found = (await search.json()) as { total: number; entry: { resource: { id: string } }[] };
+    assert.equal(found.total, 1);
+    const id = found.entry[0]?.resource.id;
+    const read = await fetch(`${url}/ImagingStudy/${id}`);
+    assert.equal(read.status, 200);
+    assert.equal(((await read.json()) as { id: string }).id, id);
+    assert.equal((await fetch(`${url}/ImagingStudy/does-not-exist`)).status, 404);
+  } finally {
+    stop();
+    assert.equal(await serving, 0);
+  }
+});
