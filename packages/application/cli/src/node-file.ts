@@ -17,11 +17,24 @@ export type NodeFile = {
 
 export const nodeFilePath = (home: string) => join(home, 'node.json');
 
+/** The running local node's file; a file left by a node that died (kill -9) is ignored. */
 export async function readNodeFile(home: string): Promise<NodeFile | undefined> {
+  let file: NodeFile;
   try {
-    return JSON.parse(await readFile(nodeFilePath(home), 'utf8')) as NodeFile;
+    file = JSON.parse(await readFile(nodeFilePath(home), 'utf8')) as NodeFile;
   } catch {
     return undefined;
+  }
+  return isAlive(file.pid) ? file : undefined;
+}
+
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    // EPERM: it exists, owned by someone else.
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
   }
 }
 

@@ -3,6 +3,7 @@ import {
   createIdentity,
   exportIdentity,
   importIdentity,
+  NodeUnreachableError,
   ROLES,
   type StoredIdentity,
 } from '@aegle/sdk';
@@ -43,7 +44,12 @@ export const accountCreate: Command = {
     // can then receive keys. Otherwise `aegle account register` does it later.
     let registered = false;
     if (ctx.options.node || ctx.io.env.AEGLE_NODE || (await readNodeFile(ctx.home))) {
-      registered = await registerAs(ctx, name);
+      try {
+        registered = await registerAs(ctx, name);
+      } catch (error) {
+        // The identity exists either way; registration can be retried on its own.
+        if (!(error instanceof NodeUnreachableError)) throw error;
+      }
     }
     ctx.print(
       { ...result, registered },
