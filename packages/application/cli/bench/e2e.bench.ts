@@ -61,6 +61,7 @@ try {
   });
   await client.signIn();
   await client.register('patient');
+  if (process.env.AEGLE_BENCH_DEBUG) console.error('baseline rss', peakRssMb('self'));
 
   resetPeak('self');
   resetPeak(pid);
@@ -71,6 +72,13 @@ try {
     size: totalBytes,
     metadata: { contentType: 'application/octet-stream' },
   });
+  if (process.env.AEGLE_BENCH_DEBUG) {
+    console.error(
+      'stored and committed after',
+      ((performance.now() - started) / 1000).toFixed(2),
+      's',
+    );
+  }
   // Anchored: the entry is in a batch whose root is on chain (checked against the chain).
   while ((await client.verifyRecord(record.recordId)).anchor.status !== 'verified') {
     await new Promise((r) => setTimeout(r, 50));
