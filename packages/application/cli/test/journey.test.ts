@@ -6,7 +6,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import { createReadStream } from 'node:fs';
 import { mkdtemp, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { type NodeProcess, startNodeProcess } from './node-process.testing.ts';
 import { aegle, type CliResult } from './run-cli.testing.ts';
@@ -358,4 +358,35 @@ test('the patient, provider and guardian journey, end to end', { timeout: 600_00
   }
   // The check can find a marker: it does in the plaintext that alice downloaded.
   assert.equal(await fileContains(imgOut, Buffer.from(imagingMarker)), true);
+
+  // Quota, and the operator's repair run: with the node stopped, a corrupted copy in one replica
+  // and a lost copy in the other are rewritten from the good ones.
+  const usage = json<{ storage: { used: number; limit: number } }>(
+    await aegle(env, 'store', 'usage', '--as', 'alice', '--json'),
+    'store usage',
+  );
+  assert.ok(usage.storage.used > IMAGING_BYTES && usage.storage.used < usage.storage.limit);
+  assert.equal(await node.stop(), 0);
+  node = undefined;
+  const blocks = (dir: string) => filesUnder(join(home, 'node', 'store', dir));
+  const [corrupt] = await blocks('blocks-primary');
+  // Another block than the corrupted one: a block bad in both replicas has no good copy left.
+  const lost = (await blocks('blocks-backup')).find((f) => basename(f) !== basename(corrupt ?? ''));
+  assert.ok(corrupt && lost);
+  const bytes = await readFile(corrupt);
+  bytes[0] = (bytes[0] as number) ^ 0xff;
+  await writeFile(corrupt, bytes);
+  await rm(lost);
+  const scrub = json<{ checked: number; repaired: number; unrecoverable: string[] }>(
+    await aegle(env, 'store', 'scrub', '--data-dir', join(home, 'node'), '--json'),
+    'store scrub',
+  );
+  assert.ok(scrub.checked > 50);
+  assert.equal(scrub.repaired, 2);
+  assert.deepEqual(scrub.unrecoverable, []);
+  const again = json<{ repaired: number }>(
+    await aegle(env, 'store', 'scrub', '--data-dir', join(home, 'node'), '--json'),
+    'store scrub again',
+  );
+  assert.equal(again.repaired, 0);
 });
