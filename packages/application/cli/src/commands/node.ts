@@ -1,4 +1,3 @@
-import { readFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { type ClientDeployment, NodeUnreachableError } from '@aegle/sdk';
 import { type Command, stringOption } from '../command.ts';
@@ -72,7 +71,8 @@ export const nodeStart: Command = {
       ...(quota && { node: { storage: { defaultLimit: parseSize(quota) } } }),
       ...(stringOption(args, 'host') && { host: stringOption(args, 'host') as string }),
       ...(rpcUrl && { rpcUrl }),
-      ...(deploymentFile && { deployment: JSON.parse(await readFile(deploymentFile, 'utf8')) }),
+      // The node reads and checks the file itself.
+      ...(deploymentFile && { deployment: resolve(deploymentFile) }),
     });
     const deployment = started.chain.deployment;
     await writeNodeFile(ctx.home, {
