@@ -1,10 +1,4 @@
 import { join } from 'node:path';
-import {
-  createAegleClients,
-  readDeployment,
-  readOperatorKey,
-  sendContractTransaction,
-} from '@aegle/chain';
 import { certificationAbi, roleIds } from '@aegle/contracts';
 import { type Hex, numberToHex } from 'viem';
 import { type Command, stringOption } from '../command.ts';
