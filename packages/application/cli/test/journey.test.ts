@@ -263,7 +263,9 @@ test('the patient, provider and guardian journey, end to end', { timeout: 600_00
 
   // 8. Guardian: alice names bob; bob grants lee the Observation category on her behalf.
   ok(await aegle(env, 'guardian', 'add', 'bob', '--as', 'alice'), 'alice names bob');
-  ok(
+  // The node releases alice's records to her guardian (audited, purpose "guardian"), so bob
+  // re-wraps the existing Observation's key for lee: nothing is skipped.
+  const bobGrant = json<{ keysWrapped: number; skipped: string[] }>(
     await aegle(
       env,
       'grant',
@@ -276,9 +278,17 @@ test('the patient, provider and guardian journey, end to end', { timeout: 600_00
       'bob',
       '--on-behalf-of',
       'alice',
+      '--json',
     ),
     'bob grants for alice',
   );
+  assert.deepEqual(bobGrant.skipped, []);
+  assert.equal(bobGrant.keysWrapped, 1);
+  ok(
+    await aegle(env, 'record', 'get', obs.id, '--out', leeOut, '--as', 'lee'),
+    'lee reads the existing Observation under bob’s grant',
+  );
+  assert.deepEqual(await readFile(leeOut), await readFile(observationFile));
   const byBob = json<{ granteeName: string; byName: string; purpose: string }[]>(
     await aegle(env, 'grants', '--as', 'alice', '--json'),
     'grants after bob',

@@ -83,6 +83,7 @@ export { type NewRecord, RecordCatalog, type RecordMeta } from './record-catalog
 export {
   type CommitRequest,
   commitRecord,
+  GUARDIAN_PURPOSE,
   receiveUpload,
   type UploadQuery,
   type UploadReceipt,

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { anchorEntryTypes, recordsDomain } from '@aegle/contracts';
+import { anchorEntryTypes, bytes32Label, recordsDomain } from '@aegle/contracts';
 import {
   type ObjectStore,
   QuotaExceededError,
@@ -25,6 +25,8 @@ import type { NodeContext } from './node-context.ts';
 import type { Hex } from './ports.ts';
 import type { RecordMeta } from './record-catalog.ts';
 
+/** The audit purpose of a read by the patient's guardian (who acts for them, without a grant). */
+export const GUARDIAN_PURPOSE: Hex = bytes32Label('guardian');
 /** How far ahead of the node's clock an entry's `signedAt` may be. */
 const SIGNED_AT_SKEW_S = 300;
 /** Records.MAX_SIGNATURE_AGE is one day; keep an hour for the batch to reach the chain. */
@@ -238,8 +240,10 @@ async function verifyEntrySignature(
 export type ReadGrant = { record: RecordMeta; byPatient: boolean; purpose?: Hex };
 
 /**
- * Decides whether `caller` may read the record, and for anyone but the patient journals the
+ * Decides whether `caller` may read the record (the patient, the holder of a live grant, or the
+ * patient's guardian at the time of the read), and for anyone but the patient journals the
  * release durably (group commit) before returning: the caller sends nothing until this resolves.
+ * A guardian's read without a grant is audited under the purpose "guardian".
  */
 export async function authorizeRelease(
   ctx: NodeContext,
@@ -255,17 +259,18 @@ export async function authorizeRelease(
     { recordId: record.recordId, patient: record.patient, category: record.category },
     new Date(now),
   );
-  if (!decision.allowed) throw new NotGrantedError(decision.reason);
+  let purpose: Hex;
+  if (decision.allowed) purpose = decision.purpose;
+  // The patient's guardian acts for them (and re-wraps their keys for grantees), so may read
+  // without a grant; it is still a release to someone other than the patient, so it is audited.
+  else if (await ctx.permissions.actsFor(caller, record.patient, new Date(now))) {
+    purpose = GUARDIAN_PURPOSE;
+  } else throw new NotGrantedError(decision.reason);
   await ctx.audit.append(
-    {
-      recordId: record.recordId,
-      patient: record.patient,
-      reader: caller,
-      purpose: decision.purpose,
-    },
+    { recordId: record.recordId, patient: record.patient, reader: caller, purpose },
     now,
   );
-  return { record, byPatient: false, purpose: decision.purpose };
+  return { record, byPatient: false, purpose };
 }
 
 /** The patient, or their guardian: may list, see the audit trail, and add wrapped keys. */

@@ -29,6 +29,7 @@ import {
 } from './node-harness.ts';
 
 const treatment = bytes32Label('treatment');
+const guardianPurpose = bytes32Label('guardian');
 const slug = async (response: Response) => {
   const body = (await response.json()) as { type: string; reason?: string };
   return [response.status, body.type.replace('https://aegle.dev/problems/', ''), body.reason];
@@ -167,6 +168,33 @@ test('the access matrix against a real chain: patient, grantee, revocation, expi
   );
   assert.equal(named.state, 'confirmed');
   assert.equal((await as(gus)(`/records?patient=${alice.address}`)).status, 200);
+  // The guardian reads alice's record without a grant (to re-wrap its key for grantees), and
+  // the read is audited under the purpose "guardian", journaled before release.
+  const byGus = await as(gus)(content);
+  assert.equal(byGus.status, 200);
+  assert.deepEqual(new Uint8Array(await byGus.arrayBuffer()), new Uint8Array(record.ciphertext));
+  const gusMeta = await as(gus)(`/records/${record.recordId}`);
+  assert.equal(gusMeta.status, 200);
+  assert.equal(((await gusMeta.json()) as { purpose: Hex }).purpose, guardianPurpose);
+  const auditOf = async (reader: string) => {
+    const page = (await (await as(alice)(`/audit?patient=${alice.address}`)).json()) as AuditPage;
+    return page.entries.filter((e) => e.reader === reader.toLowerCase());
+  };
+  const gusReads = await auditOf(gus.address);
+  assert.equal(gusReads.length, 2);
+  for (const entry of gusReads) {
+    assert.equal(entry.purpose, guardianPurpose);
+    assert.equal(entry.recordId, record.recordId);
+  }
+  // A guardian of alice is nobody's guardian for bob's record.
+  const bobsRecord = await prepareRecord(kim, bob.address, { category: 'Observation', domain });
+  assert.equal((await uploadRecord(as(kim), bobsRecord, [])).status, 201);
+  assert.deepEqual(await slug(await as(gus)(`/records/${bobsRecord.recordId}/content`)), [
+    403,
+    'not-granted',
+    'no-grant',
+  ]);
+  assert.equal((await as(gus)(`/records/${bobsRecord.recordId}`)).status, 403);
   assert.equal((await as(gus)(`/records/${record.recordId}/keys`)).status, 200);
   assert.deepEqual((await slug(await as(gus)(`/records?patient=${bob.address}`))).slice(0, 2), [
     403,
@@ -202,6 +230,22 @@ test('the access matrix against a real chain: patient, grantee, revocation, expi
     [...recipients.recipients].sort(),
     [gus.address, lee.address].map((a) => a.toLowerCase()).sort(),
   );
+  // Once alice removes her guardian, gus reads nothing of hers.
+  const removed = await relayAndWait(
+    running,
+    token(alice),
+    '/guardians',
+    await signForward(chain, alice, {
+      to: contracts.accounts,
+      abi: accountsAbi,
+      functionName: 'setGuardian',
+      args: ['0x0000000000000000000000000000000000000000'],
+    }),
+  );
+  assert.equal(removed.state, 'confirmed');
+  assert.deepEqual(await slug(await as(gus)(content)), [403, 'not-granted', 'no-grant']);
+  assert.equal((await as(gus)(`/records/${record.recordId}`)).status, 403);
+  assert.equal((await auditOf(gus.address)).length, 2, 'a refused read is not a release');
 
   // Signatures: forged, replayed, other chain.
   const forgedRecord = await prepareRecord(kim, alice.address, { domain });

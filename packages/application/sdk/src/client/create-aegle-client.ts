@@ -330,9 +330,11 @@ export function createAegleClient(options: CreateAegleClientOptions): AegleClien
 
   /**
    * The key half of a grant (docs/KEYS.md): wraps the data key of every record the target covers
-   * for the grantee, skipping those it already holds a key for. A record whose key this account
-   * cannot fetch (a node that does not release records to guardians) is skipped and reported,
-   * not fatal: the grant stands on chain and covers records written later.
+   * for the grantee, skipping those it already holds a key for. The patient and their guardian
+   * fetch their own wrapped key from the node (a guardian's read is audited, purpose "guardian").
+   * A record whose key this account cannot fetch (no key wrapped for it, or an older node that
+   * does not release records to guardians) is skipped and reported, not fatal: the grant stands
+   * on chain and covers records written later.
    */
   async function wrapKeysFor(o: {
     patient: Address;
