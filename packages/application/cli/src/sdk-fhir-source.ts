@@ -2,37 +2,22 @@ import type { Address } from '@aegle/crypto';
 import type { FhirDataSource, Resource, StoredResource } from '@aegle/fhir';
 import type { AegleClient, RecordSummary } from '@aegle/sdk';
 import type { Hex } from 'viem';
+import { listVisibleRecords, readBytes } from './fhir/committed-records.ts';
+import { FHIR_JSON } from './fhir/import-manifest.ts';
+import { resourceRecord, storeImport } from './fhir/store-import.ts';
 
-export const FHIR_JSON = 'application/fhir+json';
+export { FHIR_JSON };
 
 type Entry = { recordId: Hex; record: RecordSummary; resourceType: string; fhirId: string };
-
-async function readText(client: AegleClient, recordId: Hex): Promise<string> {
-  const parts: Uint8Array[] = [];
-  for await (const part of client.readRecord(recordId)) parts.push(part);
-  return Buffer.concat(parts).toString('utf8');
-}
-
-/** Stores one FHIR resource as a record (category: its resource type). */
-export async function addResource(
-  client: AegleClient,
-  patient: Address,
-  resource: Resource,
-): Promise<RecordSummary> {
-  return client.addRecord({
-    patient,
-    category: resource.resourceType,
-    content: new TextEncoder().encode(JSON.stringify(resource)),
-    metadata: { contentType: FHIR_JSON, resourceType: resource.resourceType, fhirId: resource.id },
-  });
-}
 
 /**
  * The FHIR server's data source over the SDK client, for one patient (the acting identity, or the
  * patient it is guardian of). Which records are FHIR resources, and their ids, is read from each
- * record's encrypted metadata; every `read` and `readVersion` fetches and decrypts the record
- * from the node again, so each disclosure is one release the node audits (for anyone but the
- * patient). Plaintext stays in memory.
+ * record's encrypted metadata; only records of committed imports count (fhir/committed-records.ts).
+ * When two records carry the same Type/id, the later one is the resource (a re-import is a new
+ * version). Every `read` and `readVersion` fetches and decrypts the record from the node again,
+ * so each disclosure is one release the node audits (for anyone but the patient). Plaintext stays
+ * in memory.
  */
 export function createSdkFhirSource(client: AegleClient, patient: Address): FhirDataSource {
   let index: Promise<Map<string, Entry>> | undefined;
@@ -40,12 +25,15 @@ export function createSdkFhirSource(client: AegleClient, patient: Address): Fhir
 
   async function buildIndex(): Promise<Map<string, Entry>> {
     const map = new Map<string, Entry>();
-    for (const record of await client.listRecords({ patient })) {
-      const { metadata } = await client.describeRecord(record.recordId);
+    const { records } = await listVisibleRecords(client, patient);
+    for (const { record, metadata } of records) {
       if (metadata.contentType !== FHIR_JSON || typeof metadata.resourceType !== 'string') continue;
       const fhirId =
         typeof metadata.fhirId === 'string' ? metadata.fhirId : record.recordId.slice(2);
-      map.set(key(metadata.resourceType, fhirId), {
+      const k = key(metadata.resourceType, fhirId);
+      const seen = map.get(k);
+      if (seen && seen.record.createdAt > record.createdAt) continue;
+      map.set(k, {
         recordId: record.recordId,
         record,
         resourceType: metadata.resourceType,
@@ -61,7 +49,9 @@ export function createSdkFhirSource(client: AegleClient, patient: Address): Fhir
 
   async function stored(entry: Entry): Promise<StoredResource | undefined> {
     try {
-      const resource = JSON.parse(await readText(client, entry.recordId)) as Resource;
+      const resource = JSON.parse(
+        (await readBytes(client, entry.recordId)).toString('utf8'),
+      ) as Resource;
       return {
         resource: { ...resource, id: entry.fhirId },
         versionId: entry.record.cid,
@@ -99,12 +89,17 @@ export function createSdkFhirSource(client: AegleClient, patient: Address): Fhir
       return entry && entry.record.cid === versionId ? stored(entry) : undefined;
     },
     async create(resources) {
-      // Records are never deleted, so "all or none" holds as far as the writes go in order: a
-      // failure stops at the first resource that could not be stored and reports it.
-      const out: StoredResource[] = [];
+      // A create or a transaction is one import: every resource is uploaded, then one manifest
+      // commits them together, so a failure part-way leaves none of them visible.
       const map = await entries();
-      for (const resource of resources) {
-        const record = await addResource(client, patient, resource);
+      const done = await storeImport(
+        client,
+        patient,
+        { attachments: [], resources: () => resources.map((r) => resourceRecord(r)) },
+        { source: resources.length === 1 ? 'create' : 'transaction', format: 'fhir-rest' },
+      );
+      return done.records.map(({ record }, i) => {
+        const resource = resources[i] as Resource;
         const fhirId = resource.id as string;
         map.set(key(resource.resourceType, fhirId), {
           recordId: record.recordId,
@@ -112,14 +107,13 @@ export function createSdkFhirSource(client: AegleClient, patient: Address): Fhir
           resourceType: resource.resourceType,
           fhirId,
         });
-        out.push({
+        return {
           resource,
           versionId: record.cid,
           lastUpdated: new Date(record.createdAt),
           patientId: patient,
-        });
-      }
-      return out;
+        };
+      });
     },
   };
 }

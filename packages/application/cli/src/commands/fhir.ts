@@ -1,9 +1,12 @@
-import { createReadStream } from 'node:fs';
 import { readFile, writeFile } from 'node:fs/promises';
+import { basename } from 'node:path';
 import type { Resource } from '@aegle/fhir';
 import { type Command, stringOption } from '../command.ts';
 import { FhirInvalidError, UsageError } from '../errors.ts';
-import { addResource, createSdkFhirSource } from '../sdk-fhir-source.ts';
+import { type ImportedFile, importFile as importIntoAegle } from '../fhir/import-file.ts';
+import { importProgress } from '../fhir/import-progress.ts';
+import { writeArchive } from '../fhir/write-archive.ts';
+import { createSdkFhirSource } from '../sdk-fhir-source.ts';
 import { addressOf, openSession } from '../session.ts';
 
 export const fhirValidate: Command = {
@@ -27,69 +30,84 @@ export const fhirValidate: Command = {
 export const importFile: Command = {
   path: 'import',
   summary:
-    'convert a file (FHIR, HL7 v2, DICOM, VCF, device data) to FHIR and store one record per resource',
-  usage: 'FILE --patient NAME --as WRITER',
-  options: { patient: { type: 'string' } },
+    'convert a file (FHIR, HL7 v2, DICOM, VCF, device data) to FHIR, or restore an Aegle archive, and store one record per resource, all or nothing',
+  usage: 'FILE --patient NAME --as WRITER [--utc-offset +HH:MM]',
+  options: { patient: { type: 'string' }, 'utc-offset': { type: 'string' } },
   positionals: { min: 1, max: 1 },
   async run(ctx, args) {
     const file = args.positionals[0] as string;
-    const { convertToFhir, fillAttachmentUrls } = await import('@aegle/fhir');
     const session = await openSession(ctx);
     const patientName = stringOption(args, 'patient');
     const patient = patientName ? await addressOf(ctx, patientName) : session.patient;
-    // Converted first, all or nothing: a file that does not convert stores nothing.
-    const converted = await convertToFhir(file, { subject: { reference: `Patient/${patient}` } });
-    // Original files (DICOM, VCF) are stored encrypted as records of their own; the resources
-    // then point at them by record id.
-    const urls = new Map<string, string>();
-    const attachments: { id: string; name: string; size: number }[] = [];
-    for (const attachment of converted.attachments) {
-      const record = await session.client.addRecord({
-        patient,
-        category: attachment.contentType === 'application/dicom' ? 'Imaging' : 'Attachment',
-        content:
-          attachment.bytes ??
-          createReadStream(attachment.path as string, { highWaterMark: 1 << 20 }),
-        size: attachment.size,
-        metadata: {
-          contentType: attachment.contentType,
-          fileName: attachment.name,
-          sha256: attachment.sha256,
-        },
+    const utcOffset = stringOption(args, 'utc-offset');
+    const progress = importProgress(ctx, `importing ${basename(file)}`);
+    let done: ImportedFile;
+    try {
+      done = await importIntoAegle(session.client, session.account, patient, file, {
+        ...(utcOffset !== undefined && { utcOffset }),
+        ...(progress.onProgress && { onProgress: progress.onProgress }),
       });
-      urls.set(attachment.url, `aegle:record:${record.recordId}`);
-      attachments.push({ id: record.recordId, name: attachment.name, size: attachment.size });
+    } finally {
+      progress.done();
     }
-    const resources = fillAttachmentUrls(converted.resources, urls);
-    const records: { id: string; resourceType: string; fhirId: string | undefined }[] = [];
-    for (const resource of resources) {
-      const record = await addResource(session.client, patient, resource);
-      records.push({
-        id: record.recordId,
-        resourceType: resource.resourceType,
-        fhirId: resource.id,
-      });
-    }
-    ctx.print({ format: converted.format, records, attachments, skipped: converted.skipped }, () =>
-      [
-        `imported ${records.length} resource(s) and ${attachments.length} attachment(s) from ${file} (${converted.format})`,
-        ...records.map((r) => `${r.id}\t${r.resourceType}/${r.fhirId}`),
-        ...attachments.map((a) => `${a.id}\t${a.name}`),
-        ...converted.skipped.map((s) => `skipped: ${s}`),
-      ].join('\n'),
+    const records = done.records.map((r) => ({
+      id: r.recordId,
+      resourceType: r.resourceType,
+      fhirId: r.fhirId,
+    }));
+    const attachments = done.attachments.map((a) => ({
+      id: a.recordId,
+      name: a.name,
+      size: a.record.size,
+    }));
+    ctx.print(
+      {
+        format: done.format,
+        importId: done.importId,
+        manifest: done.manifest.recordId,
+        records,
+        attachments,
+        skipped: done.skipped,
+      },
+      () =>
+        [
+          `imported ${records.length} resource(s) and ${attachments.length} other record(s) from ${file} (${done.format})`,
+          ...records.map((r) => `${r.id}\t${r.resourceType}/${r.fhirId}`),
+          ...attachments.map((a) => `${a.id}\t${a.name ?? ''}`),
+          ...done.skipped.map((s) => `skipped: ${s}`),
+        ].join('\n'),
     );
   },
 };
 
 export const exportBundle: Command = {
   path: 'export',
-  summary: "a patient's FHIR resources as one Bundle ($everything), decrypted here",
-  usage: '[--patient NAME] [--out FILE] --as NAME',
-  options: { patient: { type: 'string' }, out: { type: 'string' } },
+  summary:
+    "a patient's FHIR resources as one Bundle ($everything), decrypted here; or, with --archive, a portable encrypted archive another node can import",
+  usage: '[--patient NAME] [--out FILE | --archive FILE] --as NAME',
+  options: { patient: { type: 'string' }, out: { type: 'string' }, archive: { type: 'string' } },
   async run(ctx, args) {
     const session = await openSession(ctx);
     const patientName = stringOption(args, 'patient');
     const patient = patientName ? await addressOf(ctx, patientName) : session.patient;
+    const archive = stringOption(args, 'archive');
+    if (archive) {
+      if (stringOption(args, 'out')) {
+        throw new UsageError('--out and --archive exclude each other', 'pass one of them');
+      }
+      const progress = importProgress(ctx, 'archiving');
+      let count: number;
+      try {
+        ({ count } = await writeArchive(session.client, patient, archive, progress.onProgress));
+      } finally {
+        progress.done();
+      }
+      ctx.print(
+        { archive, count },
+        `wrote ${count} encrypted record(s) to ${archive}; \`aegle import ${archive} --patient NAME\` restores them on any node`,
+      );
+      return;
+    }
     const source = createSdkFhirSource(session.client, patient);
     const entry: { fullUrl: string; resource: Resource }[] = [];
     for await (const stored of source.listResources({})) {

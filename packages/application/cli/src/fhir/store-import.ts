@@ -1,0 +1,141 @@
+import { randomUUID } from 'node:crypto';
+import type { Address } from '@aegle/crypto';
+import type { Resource } from '@aegle/fhir';
+import type { AegleClient, RecordMetadata, RecordSummary } from '@aegle/sdk';
+import { ImportIncompleteError } from './errors.ts';
+import {
+  FHIR_JSON,
+  IMPORT_MANIFEST_CATEGORY,
+  IMPORT_MANIFEST_TYPE,
+  type ImportManifest,
+  type ManifestRecord,
+} from './import-manifest.ts';
+import { mapBounded } from './map-bounded.ts';
+
+/** Uploads in flight at once: enough to hide round trips, few enough to keep memory flat. */
+export const DEFAULT_CONCURRENCY = 16;
+
+/** One record to write: its public category, its bytes and its private description. */
+export type PlannedRecord = {
+  category: string;
+  content: Uint8Array | (() => AsyncIterable<Uint8Array>);
+  size?: number;
+  metadata: RecordMetadata;
+  /** How a failure names it: `Observation/abc`, a file name. */
+  label: string;
+};
+
+export type StoreImportOptions = {
+  /** Named in errors: the file, or `transaction`. */
+  source: string;
+  format: string;
+  concurrency?: number;
+  onProgress?: (done: number, total: number) => void;
+  movedFrom?: ImportManifest['movedFrom'];
+};
+
+export type StoredImport = {
+  importId: string;
+  manifest: RecordSummary;
+  records: (ManifestRecord & { record: RecordSummary })[];
+  attachments: (ManifestRecord & { record: RecordSummary })[];
+};
+
+/** A FHIR resource as a planned record (category: its resource type). */
+export function resourceRecord(resource: Resource, extra: RecordMetadata = {}): PlannedRecord {
+  return {
+    category: resource.resourceType,
+    content: new TextEncoder().encode(JSON.stringify(resource)),
+    metadata: {
+      ...extra,
+      contentType: FHIR_JSON,
+      resourceType: resource.resourceType,
+      fhirId: resource.id,
+    },
+    label: `${resource.resourceType}/${resource.id}`,
+  };
+}
+
+/**
+ * Writes one import as a unit: `attachments` first (their record ids may be needed to build the
+ * resources), then the records from `resources(attachmentRecords)`, with bounded concurrency, each
+ * tagged with a fresh import id, then the manifest naming all of them. The manifest is the commit
+ * point: until it exists, export and the FHIR server show none of the import's records, so a
+ * failure part-way leaves the patient's visible record unchanged (ImportIncompleteError).
+ */
+export async function storeImport(
+  client: AegleClient,
+  patient: Address,
+  plan: {
+    attachments: PlannedRecord[];
+    resources: (attachments: RecordSummary[]) => PlannedRecord[];
+  },
+  options: StoreImportOptions,
+): Promise<StoredImport> {
+  const importId = randomUUID();
+  const startedAt = Date.now();
+  const limit = options.concurrency ?? DEFAULT_CONCURRENCY;
+  let stored = 0;
+  let total = plan.attachments.length;
+  const write = async (item: PlannedRecord): Promise<RecordSummary> => {
+    try {
+      const record = await client.addRecord({
+        patient,
+        category: item.category,
+        content: typeof item.content === 'function' ? item.content() : item.content,
+        ...(item.size !== undefined && { size: item.size }),
+        metadata: { ...item.metadata, importId },
+      });
+      stored++;
+      options.onProgress?.(stored, total);
+      return record;
+    } catch (cause) {
+      throw new ImportIncompleteError({ source: options.source, entry: item.label, stored, cause });
+    }
+  };
+  const attachmentRecords = await mapBounded(plan.attachments, limit, write);
+  const resources = plan.resources(attachmentRecords);
+  total += resources.length;
+  const records = await mapBounded(resources, limit, write);
+  const describe = (items: PlannedRecord[], written: RecordSummary[]) =>
+    items.map((item, i) => {
+      const record = written[i] as RecordSummary;
+      const m = item.metadata;
+      return {
+        recordId: record.recordId,
+        ...(typeof m.resourceType === 'string' && { resourceType: m.resourceType }),
+        ...(typeof m.fhirId === 'string' && { fhirId: m.fhirId }),
+        ...(typeof m.fileName === 'string' && { name: m.fileName }),
+        record,
+      };
+    });
+  const out = {
+    records: describe(resources, records),
+    attachments: describe(plan.attachments, attachmentRecords),
+  };
+  const manifest: ImportManifest = {
+    importId,
+    format: options.format,
+    startedAt,
+    records: out.records.map(({ record: _, ...rest }) => rest),
+    attachments: out.attachments.map(({ record: _, ...rest }) => rest),
+    ...(options.movedFrom && { movedFrom: options.movedFrom }),
+  };
+  let manifestRecord: RecordSummary;
+  try {
+    manifestRecord = await client.addRecord({
+      patient,
+      category: IMPORT_MANIFEST_CATEGORY,
+      content: new TextEncoder().encode(JSON.stringify(manifest)),
+      metadata: { contentType: IMPORT_MANIFEST_TYPE, importManifest: importId },
+    });
+  } catch (cause) {
+    throw new ImportIncompleteError({
+      source: options.source,
+      entry: 'the import manifest',
+      stored,
+      cause,
+    });
+  }
+  return { importId, manifest: manifestRecord, ...out };
+}
