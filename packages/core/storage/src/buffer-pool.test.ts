@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { BufferPool } from './buffer-pool.ts';
 import { chunkFixedSize } from './chunk-fixed-size.ts';
+import { isDirectWritable } from './page-aligned.ts';
 
 test('a released buffer (or a view of it) is handed out again; foreign buffers are ignored', () => {
   const pool = new BufferPool(8, 2);
@@ -49,4 +50,17 @@ test('chunkFixedSize assembles chunks that span inputs in buffers from `allocate
   // Two chunks spanned inputs (the first and the last); the second reused the first's buffer.
   assert.equal(allocated.length, 2);
   assert.equal(allocated[0], allocated[1]);
+});
+
+test('pooled buffers of whole pages can be written with O_DIRECT; others cannot', () => {
+  const pool = new BufferPool(8192, 2);
+  const a = pool.allocate(8192);
+  const b = pool.allocate(8192);
+  assert.equal(isDirectWritable(a), true);
+  assert.equal(isDirectWritable(b), true);
+  assert.equal(isDirectWritable(a.subarray(0, 4096)), true);
+  assert.equal(isDirectWritable(a.subarray(0, 100)), false, 'not a whole number of pages');
+  assert.equal(isDirectWritable(a.subarray(16, 16 + 4096)), false, 'not page-aligned');
+  assert.equal(isDirectWritable(pool.allocate(8192)), false, 'past max: a plain buffer');
+  assert.equal(isDirectWritable(new Uint8Array(8192)), false);
 });

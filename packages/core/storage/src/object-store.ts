@@ -220,7 +220,11 @@ export class ObjectStore {
    * expects are checked even if no replica has a file for them, so lost blocks are reported.
    */
   scrub(): Promise<ScrubReport> {
-    return this.blockstore.scrub({ expected: this.#index.referencedBlocks() });
+    return this.blockstore.scrub({
+      expected: this.#index.referencedBlocks(),
+      // Uploads write blocks in place: a file still being written is partial, not corrupt.
+      skip: (key) => this.#inflight.has(key),
+    });
   }
 
   async #writeDag(
@@ -230,8 +234,11 @@ export class ObjectStore {
     mine: Map<string, CID>,
     signal: AbortSignal | undefined,
   ): Promise<UnixfsDagResult> {
+    // In place: every block is in the intent log before its file exists (see below), so a
+    // partial file left by a crash is deleted by recovery like any other block of the upload.
     const batch = this.blockstore.beginBatch({
       sync: this.#durability === 'block' ? 'full' : 'data',
+      inPlace: true,
     });
     const writes = new Set<Promise<void>>();
     let failure: unknown;

@@ -154,9 +154,11 @@ export class ReplicatedBlockstore implements Blockstore {
    * see `BlockBatch`. With `sync: 'data'` (default) blocks are written to every replica with the
    * file data fsynced, and `finish` fsyncs their directory entries, once per shard directory
    * instead of once per block; with `'full'` each block is wholly durable as it is written.
+   * `inPlace` writes each block straight into its final name (see `BlockWriteOptions.inPlace`):
+   * only for a caller whose intent log lets it delete the blocks of a batch that never finished.
    */
-  beginBatch(options: { sync?: 'full' | 'data' } = {}): BlockBatch {
-    return new BlockBatch(this, this.#onFailure, options.sync ?? 'data');
+  beginBatch(options: { sync?: 'full' | 'data'; inPlace?: boolean } = {}): BlockBatch {
+    return new BlockBatch(this, this.#onFailure, options.sync ?? 'data', options.inPlace ?? false);
   }
 
   async *get(cid: CID, options: AbortOptions = {}): AsyncGenerator<Uint8Array, void, undefined> {
@@ -256,16 +258,20 @@ export class ReplicatedBlockstore implements Blockstore {
   /**
    * Verifies every copy of every block, rewrites bad or missing copies from a good one, and
    * reports what it found (see `ScrubReport`). Blocks lost from every replica leave no file to
-   * find: pass the CIDs you expect (the object index does) to have them reported too.
+   * find: pass the CIDs you expect (the object index does) to have them reported too. Files whose
+   * block key `skip` accepts (and that are not expected) are left out: blocks being written in
+   * place, which are partial until their upload finishes.
    * Memory: one entry per distinct block.
    */
-  async scrub(options: { expected?: Iterable<CID> } = {}): Promise<ScrubReport> {
+  async scrub(
+    options: { expected?: Iterable<CID>; skip?: (key: string) => boolean } = {},
+  ): Promise<ScrubReport> {
     const blocks = new Map<string, CID>();
     for (const cid of options.expected ?? []) blocks.set(blockKey(cid), cid);
     for (const replica of this.replicas) {
       for await (const { cid } of replica.listBlockFiles()) {
         const key = blockKey(cid);
-        if (!blocks.has(key)) blocks.set(key, cid);
+        if (!blocks.has(key) && !options.skip?.(key)) blocks.set(key, cid);
       }
     }
     const report: ScrubReport = { checked: 0, repaired: 0, unrecoverable: [] };
@@ -371,15 +377,18 @@ export class BlockBatch {
   readonly #errors: unknown[] = [];
   readonly #written: CID[] = [];
   readonly #sync: 'full' | 'data';
+  readonly #inPlace: boolean;
 
   constructor(
     store: ReplicatedBlockstore,
     onFailure: (failure: ReplicaFailure) => void,
     sync: 'full' | 'data',
+    inPlace: boolean,
   ) {
     this.#store = store;
     this.#onFailure = onFailure;
     this.#sync = sync;
+    this.#inPlace = inPlace;
     this.#live = new Set(store.replicas.keys());
   }
 
@@ -390,7 +399,9 @@ export class BlockBatch {
     const targets = [...this.#live];
     const sync = this.#sync;
     const results = await Promise.allSettled(
-      targets.map((i) => this.#replica(i).writeVerifiedBlock(cid, block, { sync })),
+      targets.map((i) =>
+        this.#replica(i).writeVerifiedBlock(cid, block, { sync, inPlace: this.#inPlace }),
+      ),
     );
     this.#drop(targets, results, 'put', cid);
   }
