@@ -41,6 +41,30 @@ export type StoredImport = {
   attachments: (ManifestRecord & { record: RecordSummary })[];
 };
 
+/** How long a write keeps retrying while the node rate-limits this session. */
+const RATE_LIMIT_PATIENCE_MS = 120_000;
+
+/**
+ * Runs `fn` again, with growing pauses, while the node answers 429: a node limits requests per
+ * session (600 a minute by default), and a large import is a burst of them. A record that was
+ * refused is written afresh (a new record id); an upload the node took but never saw committed
+ * expires there.
+ */
+async function retryWhenRateLimited<T>(fn: () => Promise<T>): Promise<T> {
+  const deadline = Date.now() + RATE_LIMIT_PATIENCE_MS;
+  let pause = 250;
+  for (;;) {
+    try {
+      return await fn();
+    } catch (error) {
+      if ((error as Error).name !== 'RateLimitedError' || Date.now() + pause > deadline)
+        throw error;
+      await new Promise((resolve) => setTimeout(resolve, pause + Math.random() * pause));
+      pause = Math.min(pause * 2, 5_000);
+    }
+  }
+}
+
 /** A FHIR resource as a planned record (category: its resource type). */
 export function resourceRecord(resource: Resource, extra: RecordMetadata = {}): PlannedRecord {
   return {
@@ -79,13 +103,15 @@ export async function storeImport(
   let total = plan.attachments.length;
   const write = async (item: PlannedRecord): Promise<RecordSummary> => {
     try {
-      const record = await client.addRecord({
-        patient,
-        category: item.category,
-        content: typeof item.content === 'function' ? item.content() : item.content,
-        ...(item.size !== undefined && { size: item.size }),
-        metadata: { ...item.metadata, importId },
-      });
+      const record = await retryWhenRateLimited(() =>
+        client.addRecord({
+          patient,
+          category: item.category,
+          content: typeof item.content === 'function' ? item.content() : item.content,
+          ...(item.size !== undefined && { size: item.size }),
+          metadata: { ...item.metadata, importId },
+        }),
+      );
       stored++;
       options.onProgress?.(stored, total);
       return record;
@@ -123,12 +149,14 @@ export async function storeImport(
   };
   let manifestRecord: RecordSummary;
   try {
-    manifestRecord = await client.addRecord({
-      patient,
-      category: IMPORT_MANIFEST_CATEGORY,
-      content: new TextEncoder().encode(JSON.stringify(manifest)),
-      metadata: { contentType: IMPORT_MANIFEST_TYPE, importManifest: importId },
-    });
+    manifestRecord = await retryWhenRateLimited(() =>
+      client.addRecord({
+        patient,
+        category: IMPORT_MANIFEST_CATEGORY,
+        content: new TextEncoder().encode(JSON.stringify(manifest)),
+        metadata: { contentType: IMPORT_MANIFEST_TYPE, importManifest: importId },
+      }),
+    );
   } catch (cause) {
     throw new ImportIncompleteError({
       source: options.source,
