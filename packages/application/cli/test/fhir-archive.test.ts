@@ -1,0 +1,138 @@
+// A patient moves nodes: `aegle export --archive` on one real node, `aegle import` of the
+// archive on another (its own chain, its own store), and every record reads back byte-exact.
+import assert from 'node:assert/strict';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, test } from 'node:test';
+import { type RunningNode, startNode } from '@aegle/node';
+import { writeNodeFile } from '../src/node-file.ts';
+import { aegle } from './run-cli.testing.ts';
+
+const fixtures = join(import.meta.dirname, '..', '..', '..', '..', '..', 'shared', 'fixtures');
+
+let home: string;
+let env: Record<string, string>;
+let first: RunningNode;
+let second: RunningNode;
+/** The same identity (same AEGLE_HOME), talking to the second node and its chain. */
+let onSecond: Record<string, string>;
+
+before(async () => {
+  home = await mkdtemp(join(tmpdir(), 'aegle-cli-fhir-archive-'));
+  env = { AEGLE_HOME: home, AEGLE_PASSPHRASE: 'a long test passphrase' };
+  [first, second] = await Promise.all([
+    startNode({ dataDir: join(home, 'node-a'), port: 0, logFile: false }),
+    startNode({ dataDir: join(home, 'node-b'), port: 0, logFile: false }),
+  ]);
+  const d = first.chain.deployment;
+  await writeNodeFile(home, {
+    url: first.url,
+    rpcUrl: first.chain.rpcUrl,
+    dataDir: join(home, 'node-a'),
+    pid: process.pid,
+    mode: 'embedded',
+    deployment: { chainId: d.chainId, deployedAtBlock: d.deployedAtBlock, contracts: d.contracts },
+  });
+  const deploymentFile = join(home, 'deployment-b.json');
+  await writeFile(deploymentFile, JSON.stringify(second.chain.deployment));
+  onSecond = {
+    ...env,
+    AEGLE_NODE: second.url,
+    AEGLE_RPC_URL: second.chain.rpcUrl,
+    AEGLE_DEPLOYMENT: deploymentFile,
+  };
+  const created = await aegle(env, 'account', 'create', '--name', 'alice', '--role', 'patient');
+  assert.equal(created.code, 0, created.stderr);
+  const registered = await aegle(onSecond, 'account', 'register', '--as', 'alice');
+  assert.equal(registered.code, 0, registered.stderr);
+});
+after(async () => {
+  await Promise.all([first?.close(), second?.close()]);
+  await rm(home, { recursive: true, force: true });
+});
+
+async function json(e: Record<string, string>, ...argv: string[]) {
+  const run = await aegle(e, ...argv, '--json');
+  assert.equal(run.code, 0, run.stderr);
+  return JSON.parse(run.stdout);
+}
+
+async function exportedBundle(e: Record<string, string>) {
+  const run = await aegle(e, 'export', '--patient', 'alice', '--as', 'alice');
+  assert.equal(run.code, 0, run.stderr);
+  const bundle = JSON.parse(run.stdout) as {
+    entry: { resource: { resourceType: string; id: string; meta?: object } }[];
+  };
+  return new Map(
+    bundle.entry.map(({ resource: { meta: _, ...r } }) => [`${r.resourceType}/${r.id}`, r]),
+  );
+}
+
+test('export --archive on one node, import on another: nothing lost, byte-exact', {
+  timeout: 180_000,
+}, async () => {
+  const dicom = join(fixtures, 'dicom', 'CT_small.dcm');
+  const fromDicom = await json(env, 'import', dicom, '--patient', 'alice', '--as', 'alice');
+  await json(
+    env,
+    'import',
+    join(fixtures, 'synthea', 'Liz_Conn_27c911c6-f045-4ffa-af5d-6eba57ac94b2.json'),
+    '--patient',
+    'alice',
+    '--as',
+    'alice',
+  );
+  const before = await exportedBundle(env);
+  assert.equal(before.size, 73 + 2);
+
+  const archive = join(home, 'alice.aegle');
+  const written = await json(
+    env,
+    'export',
+    '--patient',
+    'alice',
+    '--archive',
+    archive,
+    '--as',
+    'alice',
+  );
+  assert.equal(written.count, 73 + 2 + 1, 'every resource and the DICOM file');
+  // Never plaintext: no resource id of the Synthea patient appears in the archive.
+  const text = await readFile(archive, 'utf8');
+  assert.ok(!text.includes('Liz'), 'no name in clear');
+  assert.ok(!text.includes([...before.keys()][5]?.split('/')[1] as string), 'no id in clear');
+
+  const restored = await json(onSecond, 'import', archive, '--patient', 'alice', '--as', 'alice');
+  assert.equal(restored.format, 'aegle-archive');
+  assert.equal(restored.records.length, 75);
+  assert.equal(restored.attachments.length, 1);
+  // The same resources, on a node and chain that never saw them.
+  const after = await exportedBundle(onSecond);
+  assert.deepEqual([...after.keys()].sort(), [...before.keys()].sort());
+  for (const [key, resource] of before) assert.deepEqual(after.get(key), resource, key);
+  // The DICOM file comes back byte-exact from its new record.
+  const out = join(home, 'restored.dcm');
+  const got = await aegle(
+    onSecond,
+    'record',
+    'get',
+    restored.attachments[0].id,
+    '--out',
+    out,
+    '--as',
+    'alice',
+  );
+  assert.equal(got.code, 0, got.stderr);
+  assert.deepEqual(await readFile(out), await readFile(dicom));
+  assert.notEqual(restored.attachments[0].id, fromDicom.attachments[0].id);
+
+  // A damaged archive (a line cut off) stores nothing.
+  const listed = await json(onSecond, 'record', 'list', '--as', 'alice');
+  const cut = join(home, 'cut.aegle');
+  await writeFile(cut, text.slice(0, text.lastIndexOf('\n', text.length - 2) + 1));
+  const bad = await aegle(onSecond, 'import', cut, '--patient', 'alice', '--as', 'alice');
+  assert.equal(bad.code, 1);
+  assert.match(bad.stderr, /cut\.aegle is not a readable Aegle archive: .*truncated/);
+  assert.deepEqual(await json(onSecond, 'record', 'list', '--as', 'alice'), listed);
+});
