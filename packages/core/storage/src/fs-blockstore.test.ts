@@ -14,6 +14,7 @@ import { sha256Multihash } from './block-hash.ts';
 import { blockPath } from './block-path.ts';
 import { buildUnixfsDag } from './build-unixfs-dag.ts';
 import { FsBlockstore } from './fs-blockstore.ts';
+import { allocatePageAligned, PAGE_SIZE } from './page-aligned.ts';
 import { readUnixfs } from './read-unixfs.ts';
 
 let root: string;
@@ -139,6 +140,48 @@ test('a write leaves no temp file behind, and removeTempFiles clears a crashed o
   await writeFile(path.join(store.path, dir, `${file}.999-0.tmp`), bytes.subarray(0, 3));
   assert.equal(await store.removeTempFiles(), 1);
   assert.deepEqual(await allFiles(store.path), [path.join(dir, file)]);
+});
+
+test('in-place writes create the final name directly, and replace a bad file already there', async () => {
+  const store = await openStore('in-place');
+  const { cid, bytes } = rawBlock('written in place');
+  const { dir, file } = blockPath(cid);
+  await store.writeVerifiedBlock(cid, bytes, { sync: 'data', inPlace: true });
+  assert.deepEqual(await allFiles(store.path), [path.join(dir, file)]);
+  assert.deepEqual(await store.getBlock(cid), bytes);
+  // What a crash mid-write leaves under the final name: a partial file. Writing the block again
+  // (a later upload of the same bytes) must not keep it, nor fail on the name being taken.
+  await writeFile(path.join(store.path, dir, file), bytes.subarray(0, 3));
+  await assert.rejects(store.getBlock(cid), { name: 'CorruptBlockError' });
+  await store.writeVerifiedBlock(cid, bytes, { sync: 'full', inPlace: true });
+  assert.deepEqual(await store.getBlock(cid), bytes);
+  assert.deepEqual(await allFiles(store.path), [path.join(dir, file)]);
+});
+
+test('page-aligned whole-page blocks (O_DIRECT where the file system allows it) read back exactly', async () => {
+  const store = await openStore('direct');
+  const [aligned, alsoAligned] = allocatePageAligned(3 * PAGE_SIZE, 2) as [Uint8Array, Uint8Array];
+  aligned.set(await seededBuffer('direct a', aligned.length));
+  alsoAligned.set(await seededBuffer('direct b', alsoAligned.length));
+  // A whole-page view, a partial last page (buffered), and both write paths.
+  const cases = [
+    { bytes: aligned, options: { sync: 'data', inPlace: true } },
+    { bytes: alsoAligned.subarray(0, PAGE_SIZE + 5), options: { sync: 'data', inPlace: true } },
+    { bytes: alsoAligned.subarray(PAGE_SIZE), options: { sync: 'full' } },
+  ] as const;
+  for (const { bytes, options } of cases) {
+    const cid = CID.createV1(raw.code, sha256Multihash(bytes));
+    await store.writeVerifiedBlock(cid, bytes, options);
+    assert.deepEqual(await store.getBlock(cid), bytes);
+    assert.equal(
+      (await readFile(path.join(store.path, blockPath(cid).dir, blockPath(cid).file))).length,
+      bytes.length,
+    );
+  }
+  assert.deepEqual(
+    (await allFiles(store.path)).filter((f) => f.endsWith('.tmp')),
+    [],
+  );
 });
 
 test('deferred writes are readable at once and made durable by syncBlocks', async () => {
