@@ -1,7 +1,7 @@
 // FHIR through the CLI against a real node: validate, import (HL7 v2 and DICOM with its original
 // file stored encrypted), export as one Bundle, and a FHIR server over the patient's records.
 import assert from 'node:assert/strict';
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PassThrough, Readable } from 'node:stream';
@@ -155,4 +155,60 @@ test('import, export and serve a patient’s FHIR records', { timeout: 120_000 }
     stop();
     assert.equal(await serving, 0);
   }
+});
+
+test('bad input: a clear error naming the file, and nothing stored', {
+  timeout: 60_000,
+}, async () => {
+  const listed = await aegle(env, 'record', 'list', '--as', 'alice', '--json');
+  assert.equal(listed.code, 0, listed.stderr);
+  const synthea = await readFile(
+    join(fixtures, 'synthea', 'Clemente_Kreiger_1484a42d-0eaf-4654-9cbf-6b050a5cd73b.json'),
+    'utf8',
+  );
+  const truncated = join(home, 'truncated.json');
+  await writeFile(truncated, synthea.slice(0, Math.floor(synthea.length / 2)));
+  const unknown = join(home, 'notes.txt');
+  await writeFile(unknown, 'Dear doctor,\nthe results are attached.\n');
+  const hl7 = await readFile(join(fixtures, 'hl7v2', 'ADT-A01-02.hl7'), 'utf8');
+  const brokenMsh = join(home, 'broken-msh.hl7');
+  // MSH-2 (the encoding characters) cut: the message cannot be parsed.
+  await writeFile(brokenMsh, hl7.replace(/^MSH\|[^|]*\|/, 'MSH|^|'));
+  const cases: [string, RegExp][] = [
+    [truncated, /^aegle: .*truncated\.json.*(ends|truncat|cut)/i],
+    [unknown, /^aegle: .*notes\.txt.*(format|recogni)/i],
+    [brokenMsh, /^aegle: .*broken-msh\.hl7.*MSH/],
+  ];
+  for (const [file, message] of cases) {
+    const run = await aegle(env, 'import', file, '--patient', 'alice', '--as', 'alice');
+    assert.equal(run.code, 1, file);
+    assert.match(run.stderr, message);
+    assert.equal(run.stdout, '');
+  }
+  const after = await aegle(env, 'record', 'list', '--as', 'alice', '--json');
+  assert.equal(after.stdout, listed.stdout, 'the record list is unchanged');
+});
+
+test('import shows progress on a terminal only', { timeout: 60_000 }, async () => {
+  const file = join(fixtures, 'vcf', 'vcf_file.vcf');
+  const run = async (isTTY: boolean) => {
+    const stderr = new PassThrough();
+    const err: Buffer[] = [];
+    stderr.on('data', (b: Buffer) => err.push(b));
+    const stdout = new PassThrough();
+    stdout.resume();
+    const code = await runCli(['import', file, '--patient', 'alice', '--as', 'alice'], {
+      stdout,
+      stderr,
+      stdin: Readable.from([]),
+      env,
+      isTTY,
+    });
+    assert.equal(code, 0, Buffer.concat(err).toString());
+    return Buffer.concat(err).toString();
+  };
+  const onTerminal = await run(true);
+  assert.match(onTerminal, /\rimporting vcf_file\.vcf \d+\/36 records/);
+  assert.match(onTerminal, /36\/36 records/);
+  assert.equal(await run(false), '', 'nothing extra when piped');
 });
