@@ -1,0 +1,94 @@
+// A whole Synthea patient through the SDK into a running node (its own process): convert, then
+// encrypt, store and anchor each resource, the way `aegle import` does (src/fhir/import-file.ts:
+// bounded concurrency, one manifest last). The time runs until every record of the import is
+// anchored on chain. Prints {"bench":"fhir-import","resources_per_s",…} (target ≥ 1,000).
+// AEGLE_BENCH_ROUNDS overrides how many times the patient is imported (default 5, each a fresh
+// import with its own records).
+import { type ChildProcess, spawn } from 'node:child_process';
+import { once } from 'node:events';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createInterface } from 'node:readline';
+import { createAccount } from '@aegle/crypto';
+import { type ClientDeployment, createAegleClient, createHttpTransport } from '@aegle/sdk';
+import { importFile } from '../src/fhir/import-file.ts';
+import { nodeStreamingFetch } from '../src/node-fetch.ts';
+
+const repo = join(import.meta.dirname, '..', '..', '..', '..');
+const patientFile = join(
+  repo,
+  '..',
+  'shared',
+  'fixtures',
+  'synthea',
+  'Clemente_Kreiger_1484a42d-0eaf-4654-9cbf-6b050a5cd73b.json',
+);
+const rounds = Number(process.env.AEGLE_BENCH_ROUNDS ?? 5);
+const concurrency = Number(process.env.AEGLE_BENCH_CONCURRENCY ?? 16);
+
+async function startNodeProcess(dataDir: string) {
+  const child: ChildProcess = spawn(
+    process.execPath,
+    [join(import.meta.dirname, 'fhir-import-node.ts'), dataDir],
+    { stdio: ['ignore', 'pipe', 'inherit'] },
+  );
+  const lines = createInterface({ input: child.stdout as NodeJS.ReadableStream });
+  for await (const line of lines) {
+    child.stdout?.resume();
+    return {
+      child,
+      ...(JSON.parse(line) as { url: string; rpcUrl: string; deployment: ClientDeployment }),
+    };
+  }
+  throw new Error('the node exited before listening');
+}
+
+const dir = await mkdtemp(join(tmpdir(), 'aegle-fhir-import-bench-'));
+const node = await startNodeProcess(dir);
+try {
+  const account = createAccount();
+  const transport = createHttpTransport({ baseUrl: node.url, fetch: nodeStreamingFetch });
+  const client = createAegleClient({
+    account,
+    transport,
+    deployment: node.deployment,
+    rpcUrl: node.rpcUrl,
+  });
+  // Signed in once: every upload of the import reuses the session.
+  await client.signIn();
+  await client.register('patient');
+  // Warm-up: loads the FHIR definitions and opens connections.
+  await importFile(client, account, client.address, patientFile, { concurrency });
+
+  let resources = 0;
+  let storedMs = 0;
+  const started = performance.now();
+  for (let i = 0; i < rounds; i++) {
+    const t = performance.now();
+    const done = await importFile(client, account, client.address, patientFile, { concurrency });
+    storedMs += performance.now() - t;
+    resources += done.records.length;
+  }
+  // Anchored: the node batches entries into roots on chain; wait until none is left pending.
+  for (;;) {
+    const records = await client.listRecords();
+    if (records.every((r) => r.anchor.state === 'confirmed')) break;
+    if (records.some((r) => r.anchor.state === 'failed')) throw new Error('an anchor failed');
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  const totalMs = performance.now() - started;
+  console.log(
+    JSON.stringify({
+      bench: 'fhir-import',
+      resources_per_s: Math.round((resources / totalMs) * 1000),
+      stored_per_s: Math.round((resources / storedMs) * 1000),
+      resources,
+      concurrency,
+    }),
+  );
+} finally {
+  node.child.kill('SIGTERM');
+  await once(node.child, 'exit');
+  await rm(dir, { recursive: true, force: true });
+}
