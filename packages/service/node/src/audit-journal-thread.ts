@@ -8,6 +8,7 @@ import {
 } from './audit-journal.ts';
 import type { Outbox } from './outbox.ts';
 import type { Hex } from './ports.ts';
+import { WORKER_RESOURCE_LIMITS } from './worker-limits.ts';
 
 type Waiter = { resolve: (row: AuditEntryRow) => void; reject: (error: unknown) => void };
 
@@ -63,6 +64,7 @@ export class AuditJournalThread implements AuditWriter {
     if (this.#worker) return this.#worker;
     const worker = new Worker(new URL('./audit-thread-worker.ts', import.meta.url), {
       workerData: { file: this.#file },
+      resourceLimits: WORKER_RESOURCE_LIMITS,
     });
     worker.on(
       'message',

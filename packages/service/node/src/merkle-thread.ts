@@ -1,6 +1,7 @@
 import { Worker } from 'node:worker_threads';
 import type { MerkleBatch } from './merkle-batch.ts';
 import type { IntentKind } from './ports.ts';
+import { WORKER_RESOURCE_LIMITS } from './worker-limits.ts';
 
 type Waiter = { resolve: (batch: MerkleBatch) => void; reject: (error: Error) => void };
 
@@ -33,7 +34,9 @@ export class MerkleThread {
 
   #start(): Worker {
     if (this.#worker) return this.#worker;
-    const worker = new Worker(new URL('./merkle-thread-worker.ts', import.meta.url));
+    const worker = new Worker(new URL('./merkle-thread-worker.ts', import.meta.url), {
+      resourceLimits: WORKER_RESOURCE_LIMITS,
+    });
     worker.unref();
     worker.on('message', (message: { id: number; batch?: MerkleBatch; error?: string }) => {
       const waiter = this.#waiting.get(message.id);
