@@ -98,11 +98,16 @@ test('export --archive on one node, import on another: nothing lost, byte-exact'
     'alice',
   );
   assert.equal(written.count, 73 + 2 + 1, 'every resource and the DICOM file');
-  // Never plaintext: no resource id of the Synthea patient appears in the archive.
+  // Never plaintext: no FHIR JSON and no resource id, in the file or in its decoded ciphertexts
+  // (long strings, so that random bytes cannot match by chance).
   const text = await readFile(archive, 'utf8');
-  assert.ok(!text.includes('Liz'), 'no name in clear');
-  assert.ok(!text.includes([...before.keys()][5]?.split('/')[1] as string), 'no id in clear');
-
+  const lines = text.trim().split('\n');
+  const decoded = Buffer.concat(
+    lines.slice(1).map((l) => Buffer.from(JSON.parse(l).ciphertext as string, 'base64')),
+  ).toString('latin1');
+  for (const secret of ['"resourceType"', ...[...before.keys()].map((k) => k.split('/')[1])]) {
+    assert.ok(!text.includes(secret as string) && !decoded.includes(secret as string), secret);
+  }
   const restored = await json(onSecond, 'import', archive, '--patient', 'alice', '--as', 'alice');
   assert.equal(restored.format, 'aegle-archive');
   assert.equal(restored.records.length, 75);
