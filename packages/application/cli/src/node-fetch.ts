@@ -6,8 +6,10 @@ import { pipeline } from 'node:stream/promises';
 /**
  * fetch for the SDK's HTTP transport in Node: a streamed request body (an upload) goes out over
  * node:http with stream backpressure, everything else through the global fetch. Node's fetch
- * (undici) keeps memory in proportion to a streamed body's size (about 0.3 MB per MB sent, in
- * our measurements), which a 1 GiB upload cannot afford; node:http stays flat.
+ * (undici) keeps memory in proportion to a streamed body's size (about 0.4 MB per MB sent, with
+ * a 2 GiB body in 1 MiB chunks), which a 1 GiB upload cannot afford; node:http stays flat.
+ * The SDK imports no node:* module (it runs in browsers), so Node apps pass this as
+ * createHttpTransport's `fetch` (docs/KEYS.md, "Memory in Node").
  */
 export const nodeStreamingFetch: typeof fetch = async (input, init) => {
   const body = init?.body;
