@@ -142,7 +142,10 @@ export async function runPhase(
   env: Record<string, string>,
 ): Promise<{ ms: number; peakRssMb: number; [key: string]: unknown }> {
   const { stdout } = await execFileAsync(process.execPath, [script, ...args], {
-    env: { ...process.env, ...env },
+    // Both peers' phases get the same thread pool: 16 threads, so the 16 block writes a put keeps
+    // in flight (8 blocks, 2 replicas), each holding a thread until the disk has it, do not queue
+    // behind libuv's default 4. It must be set before the process starts its pool, so here.
+    env: { UV_THREADPOOL_SIZE: '16', ...process.env, ...env },
     maxBuffer: 1024 * 1024,
   });
   const last = stdout.trim().split('\n').at(-1) ?? '';

@@ -74,6 +74,14 @@ const MAX_ACCOUNT_LENGTH = 256;
  * - every block an upload writes is first recorded in its intent log, so an upload that dies
  *   (error, SIGKILL, power loss) is rolled back on the next open: reservation released, blocks
  *   no committed object needs deleted;
+ * - blocks are written in place (created O_EXCL under their final name, synced before the
+ *   commit), not through a temp file and rename: a crash can leave a partial block file, but only
+ *   of an upload that was not committed, and its intent row (written before the file is created)
+ *   makes recovery delete it. Reads never see it (the object is not visible, and every read
+ *   re-hashes); scrub skips blocks being written; a later write of the same block finds the name
+ *   taken and replaces the file atomically. What the log can miss is power loss before the intent
+ *   row reached the disk (intents are not fsynced, see ObjectIndex.addIntent): that leaves an
+ *   unreferenced file, invisible and unbilled, replaced if the block is written again;
  * - blocks are shared between objects by content and deleted when the last object needing them is.
  */
 export class ObjectStore {
@@ -218,13 +226,25 @@ export class ObjectStore {
   /**
    * Verifies every block of every replica, repairs what it can, and reports. Blocks the index
    * expects are checked even if no replica has a file for them, so lost blocks are reported.
+   * A block with no good copy that no object needs is garbage, not a loss: the partial file of an
+   * upload whose intent row a power loss erased (see the class comment). It is deleted, not
+   * reported.
    */
-  scrub(): Promise<ScrubReport> {
-    return this.blockstore.scrub({
+  async scrub(): Promise<ScrubReport> {
+    const report = await this.blockstore.scrub({
       expected: this.#index.referencedBlocks(),
       // Uploads write blocks in place: a file still being written is partial, not corrupt.
       skip: (key) => this.#inflight.has(key),
     });
+    const unrecoverable: CID[] = [];
+    for (const cid of report.unrecoverable) {
+      if (this.#index.isBlockReferenced(cid) || this.#inflight.has(blockKey(cid))) {
+        unrecoverable.push(cid);
+      } else {
+        await this.#deleteBlockFiles(cid);
+      }
+    }
+    return { ...report, unrecoverable };
   }
 
   async #writeDag(

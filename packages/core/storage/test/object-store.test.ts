@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { after, before, test } from 'node:test';
@@ -14,7 +14,7 @@ import {
   type ObjectStoreOptions,
   ReplicatedBlockstore,
 } from '../src/index.ts';
-import { blockFile, blockFiles, corruptBlock, tempFiles } from './disk.ts';
+import { blockFile, blockFiles, corruptBlock, rawBlock, tempFiles } from './disk.ts';
 import { FaultyReplica } from './faulty-replica.ts';
 import { seededBuffer, seededBytes } from './seeded-bytes.ts';
 
@@ -339,6 +339,27 @@ test('get heals a corrupted leaf on the primary; a leaf lost everywhere fails na
   assert.equal(report.checked, blocks.length);
   assert.equal(report.repaired, 1);
   assert.deepEqual(report.unrecoverable.map(String), [lost.toString()]);
+  await store.close();
+});
+
+test('scrub deletes a bad block file no object needs (a leftover of a lost intent), not reporting it', async () => {
+  const { store, replicas } = await openStore();
+  const bytes = await seededBuffer('scrub orphan', 2 * MiB);
+  const { cid } = await store.put({ account: ALICE, size: bytes.length, source: [bytes] });
+  // What power loss can leave if an in-place write's intent row never reached the disk: a partial
+  // file under a block's final name, on every replica, that no upload or object knows.
+  const orphan = rawBlock('never committed').cid;
+  for (const replica of replicas) {
+    await mkdir(path.dirname(blockFile(replica, orphan)), { recursive: true });
+    await writeFile(blockFile(replica, orphan), 'never');
+  }
+  const report = await store.scrub();
+  assert.equal(report.checked, (await dagBlocks(bytes)).length + 1);
+  assert.deepEqual(report.unrecoverable, []);
+  for (const replica of replicas) {
+    await assert.rejects(readFile(blockFile(replica, orphan)), { code: 'ENOENT' });
+  }
+  assert.deepEqual(await collect(store.get(cid)), bytes);
   await store.close();
 });
 
