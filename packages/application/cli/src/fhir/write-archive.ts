@@ -1,5 +1,6 @@
 import { once } from 'node:events';
 import { createWriteStream } from 'node:fs';
+import { rm } from 'node:fs/promises';
 import type { Address } from '@aegle/crypto';
 import type { AegleClient } from '@aegle/sdk';
 import { ARCHIVE_VERSION, type ArchiveHeader, type ArchiveRecord } from './archive-format.ts';
@@ -78,9 +79,13 @@ export async function writeArchive(
       await write(JSON.stringify(line));
       onProgress?.(++done, records.length);
     }
-  } finally {
-    stream.end();
-    await once(stream, 'close');
+  } catch (error) {
+    // A partial archive would restore a partial patient: leave none.
+    stream.destroy();
+    await rm(out, { force: true });
+    throw error;
   }
+  stream.end();
+  await once(stream, 'close');
   return { count: records.length };
 }
