@@ -1,7 +1,8 @@
 // Aegle's storage path on a 1 GiB file: {"bench":"ingest",…} encrypts it with @aegle/crypto's
-// streaming envelope (on a worker thread), chunks, hashes and writes it durably to two replicas
-// (primary and backup directories) through ObjectStore.put; {"bench":"read",…} reads it back
-// through ObjectStore.get (every block re-hashed) and decrypts it (on a worker thread).
+// streaming envelope, chunks, hashes and writes it durably to two replicas (primary and backup
+// directories; every block fsynced, O_DSYNC, before the commit) through ObjectStore.put;
+// {"bench":"read",…} reads it back through ObjectStore.get (every block re-hashed) and decrypts
+// it. All of it on the phase's main thread (and libuv's pool for the file I/O).
 // Each phase runs in its own process (ingest-phase.ts), so each peak RSS is that phase's own.
 import { randomBytes } from 'node:crypto';
 import { rm } from 'node:fs/promises';
