@@ -61,13 +61,15 @@ function cpuSeconds(pid: number | 'self'): number {
 }
 
 const debug = process.env.AEGLE_BENCH_DEBUG ? (...a: unknown[]) => console.error(...a) : () => {};
+// With AEGLE_BENCH_DEBUG, the client's heap and external memory are sampled too (to stderr).
 let peaks: Record<string, number> = {};
-const sampler = setInterval(() => {
-  for (const [k, v] of Object.entries(process.memoryUsage())) {
-    peaks[k] = Math.max(peaks[k] ?? 0, Math.round(v / 1048576));
-  }
-}, 25);
-sampler.unref();
+if (process.env.AEGLE_BENCH_DEBUG) {
+  setInterval(() => {
+    for (const [k, v] of Object.entries(process.memoryUsage())) {
+      peaks[k] = Math.max(peaks[k] ?? 0, Math.round(v / 1048576));
+    }
+  }, 25).unref();
+}
 
 /**
  * This machine's single-core node:crypto throughput on 64 KiB buffers, in MB/s (10^6 bytes):
