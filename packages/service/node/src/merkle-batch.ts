@@ -1,4 +1,9 @@
-import { anchorEntryLeafEncoding, auditEntryLeafEncoding } from '@aegle/contracts';
+import {
+  anchorEntryLeafEncoding,
+  anchorEntryLeafValues,
+  auditEntryLeafEncoding,
+  auditEntryLeafValues,
+} from '@aegle/contracts';
 import { StandardMerkleTree } from '@openzeppelin/merkle-tree';
 import type { Hex, IntentKind } from './ports.ts';
 
@@ -27,6 +32,9 @@ export type AuditPayload = {
 
 type LeafValues = (string | number)[];
 
+const decimal = (value: string | bigint): string =>
+  typeof value === 'bigint' ? value.toString() : value;
+
 /**
  * THE leaf encoding of each batched kind, in one place: the values and ABI types whose
  * StandardMerkleTree leaf (keccak256(keccak256(abi.encode(values)))) the contracts recompute —
@@ -37,30 +45,21 @@ export function leafOf(
   kind: IntentKind,
   payload: unknown,
 ): { encoding: readonly string[]; values: LeafValues } {
+  // The field order is the contracts' (anchorEntryLeafValues / auditEntryLeafValues); uints go
+  // into the tree as decimal strings so trees stay JSON-serialisable for the worker and the store.
   if (kind === 'anchor') {
     const e = payload as AnchorPayload;
-    return {
-      encoding: anchorEntryLeafEncoding,
-      values: [
-        e.recordId,
-        e.patient,
-        e.creator,
-        e.contentRoot,
-        e.metadataHash,
-        e.category,
-        e.supersedes,
-        e.nonce,
-        e.signedAt,
-        e.signature,
-      ],
-    };
+    const values = anchorEntryLeafValues({
+      ...e,
+      nonce: BigInt(e.nonce),
+      signedAt: BigInt(e.signedAt),
+    });
+    return { encoding: anchorEntryLeafEncoding, values: values.map(decimal) };
   }
   if (kind === 'audit') {
     const e = payload as AuditPayload;
-    return {
-      encoding: auditEntryLeafEncoding,
-      values: [e.recordId, e.patient, e.reader, e.purpose, String(e.releasedAt)],
-    };
+    const values = auditEntryLeafValues({ ...e, releasedAt: BigInt(e.releasedAt) });
+    return { encoding: auditEntryLeafEncoding, values: values.map(decimal) };
   }
   throw new Error(`intents of kind ${kind} are not batched into Merkle roots`);
 }
