@@ -20,8 +20,9 @@ export type EncryptStreamOptions = {
 export type EncryptStreamInternalOptions = EncryptStreamOptions & { randomness?: HeaderRandomness };
 
 /**
- * `encryptStream` with the AES-GCM implementation passed in. Yields the 80-byte header, then one
- * chunk per segment (ciphertext || tag), never holding more than one segment of plaintext.
+ * `encryptStream` with the AES-GCM implementation passed in. Yields the 80-byte header, then each
+ * segment's ciphertext || tag (in one or two chunks), never holding more than one segment of
+ * plaintext.
  */
 export async function* encryptStreamWith(
   source: AsyncIterable<Uint8Array>,
@@ -41,7 +42,7 @@ export async function* encryptStreamWith(
     for await (const segment of reader.segments(segmentSize)) {
       if (index >= MAX_SEGMENTS) throw new StreamTooLongError();
       writeSegmentNonce(nonce, header.noncePrefix, index, segment.last);
-      yield await cipher.seal(nonce, segment.bytes, header.bytes);
+      for (const part of await cipher.seal(nonce, segment.bytes, header.bytes)) yield part;
       index++;
     }
   } finally {

@@ -6,7 +6,7 @@ export type { EncryptStreamOptions };
 /**
  * Encrypts a stream of plaintext chunks (any sizes) under a data key, in constant memory.
  *
- * Output: an 80-byte header, then one chunk per segment. Works with Node streams
+ * Output: an 80-byte header, then the sealed segments (ciphertext || tag, in one or two chunks). Works with Node streams
  * (`fs.createReadStream(path)`) and web `ReadableStream`s, which are both async iterables.
  * See docs/CRYPTO.md for the format.
  */

@@ -15,11 +15,9 @@ export const createSegmentCipher: CreateSegmentCipher = async (key) => {
       gcm.setAAD(aad);
       const body = gcm.update(plaintext);
       gcm.final();
-      // One output buffer per segment, so a consumer gets whole segments (hashing, writing).
-      const out = Buffer.allocUnsafeSlow(body.length + TAG_LENGTH);
-      out.set(body, 0);
-      out.set(gcm.getAuthTag(), body.length);
-      return out;
+      // Body and tag as two parts: joining them would copy every segment once more, which at
+      // ingest speed is a gigabyte of garbage per gigabyte encrypted.
+      return [body, gcm.getAuthTag()];
     },
     open(nonce, sealed, aad) {
       if (sealed.length < TAG_LENGTH) return undefined;

@@ -15,7 +15,7 @@ export const createSegmentCipher: CreateSegmentCipher = async (key) => {
         aesKey,
         asBuffer(plaintext),
       );
-      return new Uint8Array(sealed);
+      return [new Uint8Array(sealed)];
     },
     async open(nonce, sealed, aad) {
       try {

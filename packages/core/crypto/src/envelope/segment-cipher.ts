@@ -4,8 +4,16 @@
  * picks one as `#segment-cipher`; both must produce identical bytes.
  */
 export type SegmentCipher = {
-  /** Returns ciphertext || 16-byte tag. May return synchronously. */
-  seal(nonce: Uint8Array, plaintext: Uint8Array, aad: Uint8Array): Uint8Array | Promise<Uint8Array>;
+  /**
+   * Returns ciphertext || 16-byte tag, as one or more consecutive parts (node:crypto gives the
+   * body and the tag apart, which saves copying every segment once more). May return
+   * synchronously.
+   */
+  seal(
+    nonce: Uint8Array,
+    plaintext: Uint8Array,
+    aad: Uint8Array,
+  ): readonly Uint8Array[] | Promise<readonly Uint8Array[]>;
   /**
    * Returns the plaintext, or `undefined` if the tag does not verify. No plaintext is ever
    * returned for a segment that failed authentication.
