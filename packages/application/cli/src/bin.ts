@@ -1,5 +1,6 @@
 #!/usr/bin/env node
 // The `aegle` command. All logic is in run-cli.ts so tests can run it in-process.
+import './threadpool.ts';
 import { runCli } from './run-cli.ts';
 
 process.exitCode = await runCli(process.argv.slice(2), {
