@@ -32,7 +32,11 @@ export type NodeServerOptions = {
   context: NodeContext;
   /** Log to this stream (JSON lines); false (default) logs nothing. */
   log?: { stream: Writable; level?: string } | false;
-  /** Requests per window per session (or per IP without one); false disables. Default 600 per minute. */
+  /**
+   * Requests per window per session (or per IP without one); false disables. Default 6,000 per
+   * minute: a whole-record import makes three requests per resource, and a lower cap would turn a
+   * patient's history into minutes of waiting, while sign-in keeps its own tighter limit.
+   */
   rateLimit?: { max: number; timeWindowMs: number } | false;
   /** Largest JSON body. Default 256 KiB. Record content is streamed and limited by `maxRecordBytes`. */
   bodyLimit?: number;
@@ -117,7 +121,7 @@ export async function createNodeServer(options: NodeServerOptions): Promise<Fast
   });
 
   if (options.rateLimit !== false) {
-    const limit = options.rateLimit ?? { max: 600, timeWindowMs: 60_000 };
+    const limit = options.rateLimit ?? { max: 6_000, timeWindowMs: 60_000 };
     await app.register(rateLimit, {
       max: limit.max,
       timeWindow: limit.timeWindowMs,
