@@ -53,7 +53,10 @@ test('the header is magic "AEGL", version 1, u32 segment size, then salt, nonce 
   );
   const ends: number[] = [];
   let offset = 0;
-  for (const chunk of chunks.slice(1)) ends.push((offset += chunk.length));
+  for (const chunk of chunks.slice(1)) {
+    offset += chunk.length;
+    ends.push(offset);
+  }
   for (const boundary of boundaries)
     assert.ok(ends.includes(boundary), `a chunk ends at ${boundary}`);
   assert.equal(offset, boundaries.at(-1));
