@@ -1,42 +1,25 @@
 // FHIR through the CLI against a real node: validate, import (HL7 v2 and DICOM with its original
 // file stored encrypted), export as one Bundle, and a FHIR server over the patient's records.
 import assert from 'node:assert/strict';
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { PassThrough, Readable } from 'node:stream';
 import { after, before, test } from 'node:test';
-import { type RunningNode, startNode } from '@aegle/node';
-import { writeNodeFile } from '../src/node-file.ts';
 import { runCli } from '../src/run-cli.ts';
+import { type CliNode, startCliNode } from './cli-node.testing.ts';
 import { aegle } from './run-cli.testing.ts';
 
 const fixtures = join(import.meta.dirname, '..', '..', '..', '..', '..', 'shared', 'fixtures');
 
 let home: string;
 let env: Record<string, string>;
-let node: RunningNode;
+let cli: CliNode;
 
 before(async () => {
-  home = await mkdtemp(join(tmpdir(), 'aegle-cli-fhir-'));
-  env = { AEGLE_HOME: home, AEGLE_PASSPHRASE: 'a long test passphrase' };
-  node = await startNode({ dataDir: join(home, 'node'), port: 0, logFile: false });
-  const d = node.chain.deployment;
-  await writeNodeFile(home, {
-    url: node.url,
-    rpcUrl: node.chain.rpcUrl,
-    dataDir: join(home, 'node'),
-    pid: process.pid,
-    mode: 'embedded',
-    deployment: { chainId: d.chainId, deployedAtBlock: d.deployedAtBlock, contracts: d.contracts },
-  });
-  const created = await aegle(env, 'account', 'create', '--name', 'alice', '--role', 'patient');
-  assert.equal(created.code, 0, created.stderr);
+  cli = await startCliNode('aegle-cli-fhir-');
+  ({ home, env } = cli);
 });
-after(async () => {
-  await node?.close();
-  await rm(home, { recursive: true, force: true });
-});
+after(() => cli?.close());
 
 test('fhir validate: zero for valid R4, non-zero with the OperationOutcome for invalid', async () => {
   const valid = await aegle(
