@@ -1,3 +1,4 @@
+import { setImmediate } from 'node:timers/promises';
 import * as dagPb from '@ipld/dag-pb';
 import { UnixFS } from 'ipfs-unixfs';
 import type { CID } from 'multiformats/cid';
@@ -56,6 +57,12 @@ export async function* readUnixfs(
     const bytes = await item.block;
     if (item.cid.code === raw.code) {
       refill();
+      // One event-loop turn per leaf. A consumer that never waits (its data is always ready) runs
+      // this walk in microtasks only, and the read-ahead's file reads, each several thread-pool
+      // steps (open, stat, read, close), would advance only when the walk happened to wait: the
+      // disk then idles while the consumer decrypts. Measured: read 504–535 → 561–573 MB/s on
+      // 1 GiB (bench "read").
+      await setImmediate();
       if (bytes.length > 0) yield bytes;
       continue;
     }
