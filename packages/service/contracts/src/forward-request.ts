@@ -29,3 +29,18 @@ export const forwardRequestTypes = {
     { name: 'data', type: 'bytes' },
   ],
 } as const;
+
+/**
+ * A signed ForwardRequest as it travels between a client and a node's relay routes (JSON: uints
+ * as decimal strings). The forwarder's nonce is part of what was signed.
+ */
+export type SignedForwardRequest = {
+  from: Hex;
+  to: Hex;
+  value: string;
+  gas: string;
+  nonce: string;
+  deadline: number;
+  data: Hex;
+  signature: Hex;
+};

@@ -28,4 +28,5 @@ export {
   forwarderDomainName,
   forwarderDomainVersion,
   forwardRequestTypes,
+  type SignedForwardRequest,
 } from './forward-request.ts';

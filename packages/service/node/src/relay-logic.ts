@@ -1,4 +1,10 @@
-import { accountsAbi, consentsAbi, forwarderDomain, forwardRequestTypes } from '@aegle/contracts';
+import {
+  accountsAbi,
+  consentsAbi,
+  forwarderDomain,
+  forwardRequestTypes,
+  type SignedForwardRequest,
+} from '@aegle/contracts';
 import { decodeFunctionData, keccak256, verifyTypedData } from 'viem';
 import {
   ForbiddenError,
@@ -11,16 +17,7 @@ import type { IntentView } from './outbox.ts';
 import type { Hex, IntentKind } from './ports.ts';
 
 /** A user's signed AegleForwarder request (EIP-712 `ForwardRequest`, with the signature). */
-export type ForwardRequest = {
-  from: Hex;
-  to: Hex;
-  value: string;
-  gas: string;
-  nonce: string;
-  deadline: number;
-  data: Hex;
-  signature: Hex;
-};
+export type ForwardRequest = SignedForwardRequest;
 
 /** The kinds a user may ask the node to relay, and the calls each may carry. */
 const CALLS = {

@@ -1,6 +1,6 @@
 // The one place the SDK takes anything from @aegle/contracts (EIP-712 definitions, ABIs, enums),
 // so that what it signs and calls can never drift from the contracts. That package's entry point
-// also exports the solc build today; see docs/KEYS.md, "Browsers".
+// is browser-safe (the solc build is its separate `@aegle/contracts/compile` entry).
 export {
   type AnchorEntry,
   accountsAbi,
@@ -13,4 +13,5 @@ export {
   Role,
   recordsDomain,
   Scope,
+  type SignedForwardRequest,
 } from '@aegle/contracts';

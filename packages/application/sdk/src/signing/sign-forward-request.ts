@@ -1,7 +1,9 @@
 import type { Account } from '@aegle/crypto';
 import { bytesToHex, type Hex } from 'viem';
 import { privateKeyToAccount } from 'viem/accounts';
-import { forwarderDomain, forwardRequestTypes } from './contracts.ts';
+import { forwarderDomain, forwardRequestTypes, type SignedForwardRequest } from './contracts.ts';
+
+export type { SignedForwardRequest };
 
 /** A call for a node to relay through AegleForwarder (ERC-2771), before signing. */
 export type ForwardRequestInput = {
@@ -15,18 +17,6 @@ export type ForwardRequestInput = {
   deadline: number;
   gas: bigint;
   value?: bigint;
-};
-
-/** A signed ForwardRequest as the node's relay routes take it (uints as decimal strings). */
-export type SignedForwardRequest = {
-  from: Hex;
-  to: Hex;
-  value: string;
-  gas: string;
-  nonce: string;
-  deadline: number;
-  data: Hex;
-  signature: Hex;
 };
 
 /**
