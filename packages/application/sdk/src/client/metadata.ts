@@ -1,7 +1,8 @@
-import { type Account, decodeWrappedDataKey, unwrapDataKey } from '@aegle/crypto';
+import type { Account } from '@aegle/crypto';
 import type { Hex } from 'viem';
 import { MissingWrappedKeyError } from '../records/errors.ts';
 import { decryptMetadata, type RecordMetadata } from '../records/record-metadata.ts';
+import { unwrapRecordKey } from '../records/unwrap-record-key.ts';
 import type { RecordSummary } from '../transport/transport.ts';
 
 /**
@@ -17,9 +18,9 @@ export async function decryptMetadataFor(options: {
 }): Promise<RecordMetadata> {
   if (!options.record.metadata) return {};
   if (!options.wrappedKey) throw new MissingWrappedKeyError();
-  const dataKey = await unwrapDataKey(
-    decodeWrappedDataKey(options.wrappedKey),
-    options.account.encryptionPrivateKey,
+  const dataKey = await unwrapRecordKey(
+    options.wrappedKey,
+    options.account,
     options.record.recordId,
   );
   try {

@@ -1,10 +1,4 @@
-import {
-  type Account,
-  decodeWrappedDataKey,
-  decryptStream,
-  unwrapDataKey,
-  type WrappedDataKey,
-} from '@aegle/crypto';
+import { type Account, decryptStream, type WrappedDataKey } from '@aegle/crypto';
 import type { Hex } from 'viem';
 import { IntegrityError } from './errors.ts';
 import { integrityErrorFrom } from './integrity-error-from.ts';
@@ -15,6 +9,7 @@ import {
   passThroughWithRoot,
   rootMatches,
 } from './unixfs-root.ts';
+import { unwrapRecordKey } from './unwrap-record-key.ts';
 
 export type OpenRecordOptions = {
   /** The ciphertext as fetched, consumed once. */
@@ -59,15 +54,7 @@ export type OpenedRecord = ContentRoot & {
 export async function* openRecord(
   options: OpenRecordOptions,
 ): AsyncGenerator<Uint8Array, OpenedRecord, undefined> {
-  const wrapped =
-    typeof options.wrappedKey === 'string'
-      ? decodeWrappedDataKey(options.wrappedKey)
-      : options.wrappedKey;
-  const dataKey = await unwrapDataKey(
-    wrapped,
-    options.account.encryptionPrivateKey,
-    options.recordId,
-  );
+  const dataKey = await unwrapRecordKey(options.wrappedKey, options.account, options.recordId);
   let root: ContentRoot | undefined;
   const pass = passThroughWithRoot(
     countProgress(options.ciphertext, options.onProgress, options.ciphertextSize),

@@ -1,14 +1,13 @@
 import {
   type Account,
   type Address,
-  decodeWrappedDataKey,
   encodeWrappedDataKey,
-  unwrapDataKey,
   type WrappedDataKey,
   wrapDataKey,
 } from '@aegle/crypto';
 import type { Hex } from 'viem';
 import type { WrappedKeyFor } from '../transport/transport.ts';
+import { unwrapRecordKey } from './unwrap-record-key.ts';
 
 export type WrapForGranteeOptions = {
   recordId: Hex;
@@ -29,15 +28,7 @@ export type WrapForGranteeOptions = {
  * category. See docs/KEYS.md for who wraps what, and when.
  */
 export async function wrapForGrantee(options: WrapForGranteeOptions): Promise<WrappedKeyFor> {
-  const wrapped =
-    typeof options.wrappedKey === 'string'
-      ? decodeWrappedDataKey(options.wrappedKey)
-      : options.wrappedKey;
-  const dataKey = await unwrapDataKey(
-    wrapped,
-    options.account.encryptionPrivateKey,
-    options.recordId,
-  );
+  const dataKey = await unwrapRecordKey(options.wrappedKey, options.account, options.recordId);
   try {
     const rewrapped = await wrapDataKey(
       dataKey,
