@@ -1,18 +1,7 @@
 // Public API of @aegle/storage: opaque bytes (ciphertext) in content-addressed, replicated,
 // self-healing storage with per-account quotas. No crypto, no chain.
-export { blockMatchesCid, SHA2_256, sha256Multihash } from './block-hash.ts';
+
 export { blockPath, cidFromBlockFile } from './block-path.ts';
-export {
-  buildUnixfsDag,
-  type DagBlock,
-  DEFAULT_CHUNK_SIZE,
-  DEFAULT_MAX_CHILDREN,
-  OBJECT_CHUNK_SIZE,
-  type UnixfsDagOptions,
-  type UnixfsDagProfile,
-  type UnixfsDagResult,
-} from './build-unixfs-dag.ts';
-export { chunkFixedSize } from './chunk-fixed-size.ts';
 export {
   BlockNotFoundError,
   CorruptBlockError,
@@ -49,3 +38,5 @@ export {
   type ReplicatedBlockstoreOptions,
   type ScrubReport,
 } from './replicated-blockstore.ts';
+// The browser-safe part (DAG building, block hashes), also its own entry `@aegle/storage/unixfs`.
+export * from './unixfs.ts';
