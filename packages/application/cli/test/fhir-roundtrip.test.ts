@@ -17,7 +17,7 @@ import {
   type AegleClient,
   createAegleClient,
   createHttpTransport,
-  type Transport,
+  type HttpTransport,
 } from '@aegle/sdk';
 import { listVisibleRecords } from '../src/fhir/committed-records.ts';
 import { ImportIncompleteError } from '../src/fhir/errors.ts';
@@ -47,7 +47,7 @@ after(async () => {
 });
 
 async function patientClient(
-  wrap?: (t: Transport) => Partial<Transport>,
+  wrap?: (t: HttpTransport) => Partial<HttpTransport>,
 ): Promise<{ client: AegleClient; account: Account; faulty?: AegleClient }> {
   const account = createAccount();
   const http = createHttpTransport({ baseUrl: node.url });
@@ -162,11 +162,14 @@ test('every fixture imports, exports and comes back resource by resource', {
 test('an import that fails while uploading leaves nothing visible', {
   timeout: 120_000,
 }, async () => {
-  let commits = 0;
+  // Batches of two records, the third of which fails: the file (one upload) and four resources
+  // are stored before the failure.
+  let batches = 0;
   const { client, account, faulty } = await patientClient((http) => ({
-    commit: async (input) => {
-      if (++commits === 4) throw new Error('connection reset');
-      return http.commit(input);
+    info: async () => ({ ...(await http.info()), batch: { maxRecords: 2, maxBytes: 1 << 20 } }),
+    writeBatch: async (records) => {
+      if (++batches === 3) throw new Error('connection reset');
+      return http.writeBatch(records);
     },
   }));
   const file = join(fixtures, 'hl7v2', 'ORU-R01-01.hl7');
@@ -186,7 +189,7 @@ test('an import that fails while uploading leaves nothing visible', {
       assert.ok(error instanceof ImportIncompleteError);
       assert.match(error.message, /vcf_file\.vcf/);
       assert.match(error.message, /connection reset/);
-      assert.ok(error.stored >= 3, 'some records were uploaded before the failure');
+      assert.equal(error.stored, 5, 'the file and two batches were stored before the failure');
       return true;
     },
   );
@@ -208,11 +211,12 @@ test('an import that fails while uploading leaves nothing visible', {
 test('a FHIR transaction through the data source is all or nothing', {
   timeout: 120_000,
 }, async () => {
-  let commits = 0;
+  let batches = 0;
   const { client, faulty } = await patientClient((http) => ({
-    commit: async (input) => {
-      if (++commits === 2) throw new Error('disk full');
-      return http.commit(input);
+    info: async () => ({ ...(await http.info()), batch: { maxRecords: 2, maxBytes: 1 << 20 } }),
+    writeBatch: async (records) => {
+      if (++batches === 2) throw new Error('disk full');
+      return http.writeBatch(records);
     },
   }));
   const resources: Resource[] = ['a', 'b', 'c'].map((id) => ({

@@ -6,6 +6,7 @@ export { KeyUnwrapError } from '@aegle/crypto';
 // guardians, audit), and the checks it runs against the chain.
 export {
   type AddRecordInput,
+  type AddRecordsItem,
   type AegleClient,
   type ClientDeployment,
   type CreateAegleClientOptions,
@@ -70,6 +71,7 @@ export {
   MAX_METADATA_BYTES,
   type RecordMetadata,
 } from './records/record-metadata.ts';
+export { sealSmallRecord } from './records/seal-small-record.ts';
 export {
   type ContentRoot,
   computeContentRoot,
@@ -79,6 +81,12 @@ export {
 } from './records/unixfs-root.ts';
 export { uploadRecord } from './records/upload-record.ts';
 export { type WrapForGranteeOptions, wrapForGrantee } from './records/wrap-for-grantee.ts';
+export {
+  BatchWriteError,
+  batchBytesOf,
+  DEFAULT_BATCH_LIMITS,
+  writeInBatches,
+} from './records/write-in-batches.ts';
 export { resolveWriteRecipients } from './records/write-recipients.ts';
 // Signing: anchor entries (EIP-712) and relayed calls (ERC-2771 forward requests).
 export {
@@ -134,6 +142,8 @@ export {
 export type {
   AnchorState,
   AuditEntryView,
+  BatchLimits,
+  BatchRecordInput,
   CommitInput,
   InclusionView,
   IntentView,

@@ -13,6 +13,8 @@ export class ApiError extends BaseError {
   readonly status: number;
   readonly slug: string;
   readonly title: string;
+  /** For a refusal of a whole batch: the position of the record that caused it. */
+  batchIndex?: number;
   constructor(
     status: number,
     slug: string,

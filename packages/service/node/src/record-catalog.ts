@@ -76,27 +76,38 @@ export class RecordCatalog {
    * `alsoInTransaction` runs inside the same transaction (the upload's row is removed there).
    */
   add(record: NewRecord, now = Date.now(), alsoInTransaction?: () => void): RecordMeta {
-    const id = record.recordId.toLowerCase() as Hex;
+    return this.addMany([record], now, alsoInTransaction)[0] as RecordMeta;
+  }
+
+  /**
+   * Stores records and journals their anchors, all in one transaction: all of them or none
+   * (RecordExistsError if any id is known). Returns them in the order given.
+   */
+  addMany(records: NewRecord[], now = Date.now(), alsoInTransaction?: () => void): RecordMeta[] {
+    const ids = records.map((r) => r.recordId.toLowerCase() as Hex);
     transaction(this.#db, () => {
-      const run = this.#sql.add.run(
-        id,
-        record.patient.toLowerCase(),
-        record.creator.toLowerCase(),
-        record.category.toLowerCase(),
-        record.cid,
-        record.size,
-        JSON.stringify(record.entry),
-        now,
-        record.metadata ?? null,
-      );
-      if (Number(run.changes) === 0) throw new RecordExistsError();
-      for (const { recipient, wrappedKey } of record.wrappedKeys) {
-        this.#sql.putKey.run(id, recipient.toLowerCase(), wrappedKey);
-      }
-      this.#outbox.append('anchor', `anchor:${id}`, record.entry, now);
+      records.forEach((record, i) => {
+        const id = ids[i] as Hex;
+        const run = this.#sql.add.run(
+          id,
+          record.patient.toLowerCase(),
+          record.creator.toLowerCase(),
+          record.category.toLowerCase(),
+          record.cid,
+          record.size,
+          JSON.stringify(record.entry),
+          now,
+          record.metadata ?? null,
+        );
+        if (Number(run.changes) === 0) throw new RecordExistsError();
+        for (const { recipient, wrappedKey } of record.wrappedKeys) {
+          this.#sql.putKey.run(id, recipient.toLowerCase(), wrappedKey);
+        }
+        this.#outbox.append('anchor', `anchor:${id}`, record.entry, now);
+      });
       alsoInTransaction?.();
     });
-    return this.get(id) as RecordMeta;
+    return ids.map((id) => this.get(id) as RecordMeta);
   }
 
   has(recordId: Hex): boolean {

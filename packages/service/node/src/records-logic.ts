@@ -70,16 +70,9 @@ export async function receiveUpload(
 ): Promise<UploadReceipt> {
   const now = ctx.now();
   const patient = lower(query.patient);
-  if (query.size > ctx.maxRecordBytes) {
-    throw new InvalidRequestError(
-      `A record may hold at most ${ctx.maxRecordBytes} bytes.`,
-      'Split the content or ask the operator for a larger limit.',
-    );
-  }
-  const decision = await ctx.permissions.mayWrite(caller, patient, new Date(now));
-  if (!decision.allowed) throw new WriterNotAllowedError(decision.reason);
-  const usage = ctx.store.usage(patient);
-  if (usage.used + usage.reserved + query.size > usage.limit) throw new QuotaExceededApiError();
+  assertRecordSize(ctx, query.size);
+  await assertMayWriteAt(ctx, caller, patient, now / 1000);
+  assertQuotaFor(ctx, patient, query.size);
   const id = ctx.uploads.begin(
     {
       caller,
@@ -90,24 +83,71 @@ export async function receiveUpload(
     now,
     ctx.uploadTtlMs,
   );
-  let stored: { cid: CID; size: number };
+  let stored: StoredObject;
   try {
-    stored = await ctx.store.put({ account: patient, size: query.size, source: body, signal });
+    stored = await storeObject(ctx, patient, query.size, body, signal);
   } catch (error) {
     ctx.uploads.remove(id);
+    throw error;
+  }
+  ctx.uploads.stored(id, stored.cid, stored.contentRoot, stored.size);
+  return {
+    uploadId: id,
+    cid: stored.cid,
+    contentRoot: stored.contentRoot,
+    size: stored.size,
+    expiresAt: now + ctx.uploadTtlMs,
+  };
+}
+
+/** A record may hold at most the node's `maxRecordBytes`. */
+export function assertRecordSize(ctx: NodeContext, size: number): void {
+  if (size > ctx.maxRecordBytes) {
+    throw new InvalidRequestError(
+      `A record may hold at most ${ctx.maxRecordBytes} bytes.`,
+      'Split the content or ask the operator for a larger limit.',
+    );
+  }
+}
+
+/** The patient's account can take `bytes` more (checked before any byte is stored). */
+export function assertQuotaFor(ctx: NodeContext, patient: Hex, bytes: number): void {
+  const usage = ctx.store.usage(patient);
+  if (usage.used + usage.reserved + bytes > usage.limit) throw new QuotaExceededApiError();
+}
+
+export type StoredObject = { cid: string; contentRoot: Hex; size: number };
+
+/**
+ * Streams ciphertext into the ObjectStore for the patient's account (the store reserves the quota
+ * before the first block and rolls everything back if the stream fails or `signal` aborts), with
+ * storage errors as API errors.
+ */
+export async function storeObject(
+  ctx: NodeContext,
+  patient: Hex,
+  size: number,
+  source: AsyncIterable<Uint8Array> | Iterable<Uint8Array>,
+  signal?: AbortSignal,
+): Promise<StoredObject> {
+  let stored: { cid: CID; size: number };
+  try {
+    stored = await ctx.store.put({
+      account: patient,
+      size,
+      source,
+      ...(signal && { signal }),
+    });
+  } catch (error) {
     if (error instanceof QuotaExceededError) throw new QuotaExceededApiError();
     if (error instanceof SizeMismatchError) throw new SizeMismatchApiError();
     if (error instanceof StorageFullError) throw new StorageUnavailableError(error);
     throw error;
   }
-  const contentRoot = bytesToHex(stored.cid.multihash.digest);
-  ctx.uploads.stored(id, stored.cid.toString(), contentRoot, stored.size);
   return {
-    uploadId: id,
     cid: stored.cid.toString(),
-    contentRoot,
+    contentRoot: bytesToHex(stored.cid.multihash.digest),
     size: stored.size,
-    expiresAt: now + ctx.uploadTtlMs,
   };
 }
 
@@ -134,12 +174,6 @@ export async function commitRecord(
     if (existing && stored && lower(stored.signature) === lower(entry.signature)) return existing;
     throw new UploadNotFoundError();
   }
-  if (lower(entry.creator) !== caller) {
-    throw new ForbiddenError(
-      'The anchor entry must be signed by the account that uploads it.',
-      'Sign in as the creator named in the entry.',
-    );
-  }
   if (lower(entry.patient) !== upload.patient) {
     throw new InvalidRequestError('The anchor entry names another patient than the upload.');
   }
@@ -152,40 +186,10 @@ export async function commitRecord(
       'Sign the root the node returned for the upload (check it against your own first).',
     );
   }
-  const signedAt = Number(entry.signedAt);
-  const nowS = Math.floor(now / 1000);
-  if (signedAt > nowS + SIGNED_AT_SKEW_S || signedAt < nowS - MAX_ENTRY_AGE_S) {
-    throw new InvalidRequestError(
-      'The anchor entry was signed too long ago or in the future.',
-      'Sign the entry again with the current time as signedAt.',
-    );
-  }
-  const metadata = Buffer.from(request.metadata, 'base64');
-  if (bytesToHex(createHash('sha256').update(metadata).digest()) !== lower(entry.metadataHash)) {
-    throw new InvalidRequestError(
-      "The metadata is not what the entry's metadataHash signs.",
-      'Send the encrypted metadata envelope whose sha2-256 is in the signed entry.',
-    );
-  }
-  const recipients = new Set(request.wrappedKeys.map((k) => lower(k.recipient)));
-  if (!recipients.has(upload.patient) || !recipients.has(caller)) {
-    throw new InvalidRequestError(
-      'The data key must be wrapped for the patient and for the creator.',
-      'Add wrapped keys for both.',
-    );
-  }
-  if (ctx.targets?.records) {
-    const valid = await verifyEntrySignature(entry, ctx.targets.chainId, ctx.targets.records);
-    if (!valid) throw new InvalidSignatureError('anchor entry');
-  }
+  const metadata = await checkSignedEntry(ctx, caller, request, now);
   if (ctx.catalog.has(recordId)) throw new RecordExistsError();
   // Judged at signing time, as Records.challenge judges a batched entry.
-  const decision = await ctx.permissions.mayWrite(
-    caller,
-    upload.patient,
-    new Date(signedAt * 1000),
-  );
-  if (!decision.allowed) throw new WriterNotAllowedError(decision.reason);
+  await assertMayWriteAt(ctx, caller, upload.patient, Number(entry.signedAt));
   const meta = ctx.catalog.add(
     {
       recordId,
@@ -206,6 +210,69 @@ export async function commitRecord(
   );
   ctx.wakeOutbox();
   return meta;
+}
+
+/** The parts of a commit that travel with its entry, whichever path brought the content. */
+export type SignedEntryParts = Pick<CommitRequest, 'entry' | 'wrappedKeys' | 'metadata'>;
+
+/**
+ * The checks every entry passes before it is stored, on either write path: the caller created it,
+ * it was signed recently (and not in the future), the metadata is what it signs, the data key is
+ * wrapped for the patient and the creator, and its EIP-712 signature recovers the creator.
+ * Returns the decoded metadata. Path-specific checks (the content root, the upload's patient)
+ * and the write permission at `signedAt` (assertMayWriteAt) are the caller's.
+ */
+export async function checkSignedEntry(
+  ctx: NodeContext,
+  caller: Hex,
+  parts: SignedEntryParts,
+  now: number,
+): Promise<Buffer> {
+  const entry = parts.entry;
+  if (lower(entry.creator) !== caller) {
+    throw new ForbiddenError(
+      'The anchor entry must be signed by the account that uploads it.',
+      'Sign in as the creator named in the entry.',
+    );
+  }
+  const signedAt = Number(entry.signedAt);
+  const nowS = Math.floor(now / 1000);
+  if (signedAt > nowS + SIGNED_AT_SKEW_S || signedAt < nowS - MAX_ENTRY_AGE_S) {
+    throw new InvalidRequestError(
+      'The anchor entry was signed too long ago or in the future.',
+      'Sign the entry again with the current time as signedAt.',
+    );
+  }
+  const metadata = Buffer.from(parts.metadata, 'base64');
+  if (bytesToHex(createHash('sha256').update(metadata).digest()) !== lower(entry.metadataHash)) {
+    throw new InvalidRequestError(
+      "The metadata is not what the entry's metadataHash signs.",
+      'Send the encrypted metadata envelope whose sha2-256 is in the signed entry.',
+    );
+  }
+  const recipients = new Set(parts.wrappedKeys.map((k) => lower(k.recipient)));
+  if (!recipients.has(lower(entry.patient)) || !recipients.has(caller)) {
+    throw new InvalidRequestError(
+      'The data key must be wrapped for the patient and for the creator.',
+      'Add wrapped keys for both.',
+    );
+  }
+  if (ctx.targets?.records) {
+    const valid = await verifyEntrySignature(entry, ctx.targets.chainId, ctx.targets.records);
+    if (!valid) throw new InvalidSignatureError('anchor entry');
+  }
+  return metadata;
+}
+
+/** The creator may write for the patient at `signedAt` (seconds): judged as Records.challenge does. */
+export async function assertMayWriteAt(
+  ctx: NodeContext,
+  creator: Hex,
+  patient: Hex,
+  signedAt: number,
+): Promise<void> {
+  const decision = await ctx.permissions.mayWrite(creator, patient, new Date(signedAt * 1000));
+  if (!decision.allowed) throw new WriterNotAllowedError(decision.reason);
 }
 
 async function verifyEntrySignature(

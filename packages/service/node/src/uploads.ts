@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import type { DatabaseSync } from 'node:sqlite';
 import type { ObjectStore } from '@aegle/storage';
+import { transaction } from './open-node-database.ts';
 import type { Hex } from './ports.ts';
 
 /** A ciphertext streamed with POST /uploads, stored and waiting for its commit (POST /records). */
@@ -68,6 +69,15 @@ export class Uploads {
       now + ttlMs,
     );
     return id;
+  }
+
+  /** Journals the uploads of a batch in one transaction (one fsync), as `begin` does one. */
+  beginMany(
+    inputs: { caller: Hex; patient: Hex; category?: Hex; size: number }[],
+    now: number,
+    ttlMs: number,
+  ): string[] {
+    return transaction(this.#db, () => inputs.map((input) => this.begin(input, now, ttlMs)));
   }
 
   stored(id: string, cid: string, contentRoot: Hex, size: number): void {

@@ -244,3 +244,27 @@ export async function uploadRecord(
   }
   return call('/records', { method: 'POST', json: commitBody(uploadId, record, keys) });
 }
+
+/**
+ * A node with the cast of the record tests: the patient alice, kim (a certified provider) and
+ * lee (not certified), each signed in (`asAlice`, …); `as` signs in anyone else.
+ */
+export async function startNodeWithPeople(t: TestContext) {
+  const harness = await startNode(t);
+  const alice = newAccount();
+  const kim = newAccount();
+  const lee = newAccount();
+  harness.grants.certified.add(kim.address.toLowerCase());
+  const as = async (account: PrivateKeyAccount) =>
+    api(harness.url, await signIn(harness.url, account));
+  return {
+    ...harness,
+    alice,
+    kim,
+    lee,
+    asAlice: await as(alice),
+    asKim: await as(kim),
+    asLee: await as(lee),
+    as,
+  };
+}

@@ -14,6 +14,7 @@ import {
   prepareRecord,
   signIn,
   startNode,
+  startNodeWithPeople,
   streamUpload,
   uploadRecord,
 } from './node-harness.ts';
@@ -25,24 +26,7 @@ type Problem = { type: string; status: number; reason?: string };
 const problemType = async (response: Response) =>
   ((await response.json()) as Problem).type.replace('https://aegle.dev/problems/', '');
 
-async function setup(t: import('node:test').TestContext) {
-  const harness = await startNode(t);
-  const alice = newAccount();
-  const kim = newAccount();
-  const lee = newAccount();
-  harness.grants.certified.add(kim.address.toLowerCase());
-  const as = async (account: typeof alice) => api(harness.url, await signIn(harness.url, account));
-  return {
-    ...harness,
-    alice,
-    kim,
-    lee,
-    asAlice: await as(alice),
-    asKim: await as(kim),
-    asLee: await as(lee),
-    as,
-  };
-}
+const setup = startNodeWithPeople;
 
 test('the access matrix: patient yes; no grant 403; record grant yes and audited; revoked, expired, other category 403', async (t) => {
   const { asAlice, asKim, asLee, alice, kim, lee, grants, url } = await setup(t);

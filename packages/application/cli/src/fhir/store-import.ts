@@ -1,7 +1,12 @@
 import { randomUUID } from 'node:crypto';
 import type { Address } from '@aegle/crypto';
 import type { Resource } from '@aegle/fhir';
-import type { AegleClient, RecordMetadata, RecordSummary } from '@aegle/sdk';
+import {
+  type AegleClient,
+  BatchWriteError,
+  type RecordMetadata,
+  type RecordSummary,
+} from '@aegle/sdk';
 import { ImportIncompleteError } from './errors.ts';
 import {
   FHIR_JSON,
@@ -65,6 +70,47 @@ async function retryWhenRateLimited<T>(fn: () => Promise<T>): Promise<T> {
   }
 }
 
+/**
+ * Writes in-memory records (FHIR resources) with the SDK's batched write: one request per few
+ * hundred records instead of three per record. Streamed ones (attachments) go one by one.
+ */
+async function writeSmallRecords(
+  client: AegleClient,
+  patient: Address,
+  items: PlannedRecord[],
+  o: {
+    importId: string;
+    source: string;
+    storedBefore: number;
+    onProgress: (written: number) => void;
+  },
+): Promise<RecordSummary[]> {
+  try {
+    return await client.addRecords(
+      items.map((item) => {
+        if (typeof item.content === 'function') {
+          throw new TypeError(`${item.label}: a streamed record cannot be batched`);
+        }
+        return {
+          patient,
+          category: item.category,
+          content: item.content,
+          metadata: { ...item.metadata, importId: o.importId },
+        };
+      }),
+      { onProgress: o.onProgress },
+    );
+  } catch (error) {
+    const failed = error instanceof BatchWriteError ? error : undefined;
+    throw new ImportIncompleteError({
+      source: o.source,
+      entry: items[failed?.index ?? 0]?.label ?? 'a record',
+      stored: o.storedBefore + (failed?.written.length ?? 0),
+      cause: failed?.cause ?? error,
+    });
+  }
+}
+
 /** A FHIR resource as a planned record (category: its resource type). */
 export function resourceRecord(resource: Resource, extra: RecordMetadata = {}): PlannedRecord {
   return {
@@ -122,7 +168,13 @@ export async function storeImport(
   const attachmentRecords = await mapBounded(plan.attachments, limit, write);
   const resources = plan.resources(attachmentRecords);
   total += resources.length;
-  const records = await mapBounded(resources, limit, write);
+  const records = await writeSmallRecords(client, patient, resources, {
+    importId,
+    source: options.source,
+    storedBefore: stored,
+    onProgress: (written) => options.onProgress?.(stored + written, total),
+  });
+  stored += records.length;
   const describe = (items: PlannedRecord[], written: RecordSummary[]) =>
     items.map((item, i) => {
       const record = written[i] as RecordSummary;

@@ -152,3 +152,93 @@ test('records, grants, audit and revocation, each checked against the chain', {
   const lied = await liar.auditTrail({ patient: alice.address });
   assert.ok(lied.length > 0 && lied.every((e) => e.verification.status === 'invalid'));
 });
+
+test('addRecords writes small records in batches: same records as addRecord, in order, readable and verified', {
+  timeout: 120_000,
+}, async () => {
+  // Batches of 4 (the node's limits, as /info says, made small): 10 records make three requests.
+  const batches: number[] = [];
+  const alice = await clientFor('patient', (http) => ({
+    ...http,
+    info: async () => ({
+      ...(await (http as ReturnType<typeof createHttpTransport>).info()),
+      batch: { maxRecords: 4, maxBytes: 1 << 20 },
+    }),
+    writeBatch: async (records) => {
+      batches.push(records.length);
+      return http.writeBatch(records);
+    },
+  }));
+  const contents = Array.from({ length: 10 }, (_, i) => new Uint8Array(randomBytes(100 + i * 500)));
+  const progress: number[] = [];
+  const written = await alice.addRecords(
+    contents.map((content, i) => ({
+      category: i % 2 ? 'Observation' : 'Condition',
+      content,
+      metadata: { contentType: 'application/fhir+json', n: i },
+    })),
+    { onProgress: (done) => progress.push(done) },
+  );
+  assert.deepEqual(batches, [4, 4, 2]);
+  assert.deepEqual(progress, [4, 8, 10]);
+  assert.equal(written.length, 10);
+  const listed = await alice.listRecords();
+  assert.deepEqual(
+    listed.map((r) => r.recordId),
+    written.map((r) => r.recordId),
+  );
+  for (const [i, record] of written.entries()) {
+    assert.deepEqual(
+      await collect(alice.readRecord(record.recordId)),
+      Buffer.from(contents[i] as Uint8Array),
+    );
+    assert.equal((await alice.describeRecord(record.recordId)).metadata.n, i);
+  }
+  const verified = await until(
+    () => alice.verifyRecord((written[9] as { recordId: Hex }).recordId),
+    (v) => v.anchor.status !== 'pending',
+  );
+  assert.equal(verified.signature, 'valid');
+  assert.equal(verified.anchor.status, 'verified');
+});
+
+test('addRecords stops at a refused batch: BatchWriteError names the record and what was written', {
+  timeout: 120_000,
+}, async () => {
+  let calls = 0;
+  const alice = await clientFor('patient', (http) => ({
+    ...http,
+    info: async () => ({
+      ...(await (http as ReturnType<typeof createHttpTransport>).info()),
+      batch: { maxRecords: 3, maxBytes: 1 << 20 },
+    }),
+    writeBatch: async (records) => {
+      // The second batch carries a record whose content is not what its entry signs.
+      if (++calls === 2) {
+        const [a, b, c] = records as [
+          (typeof records)[0],
+          (typeof records)[0],
+          (typeof records)[0],
+        ];
+        return http.writeBatch([a, { ...b, content: c.content }, c]);
+      }
+      return http.writeBatch(records);
+    },
+  }));
+  const items = Array.from({ length: 8 }, () => ({
+    category: 'Observation',
+    content: new Uint8Array(randomBytes(200)),
+  }));
+  await assert.rejects(
+    alice.addRecords(items),
+    (error: Error & { index?: number; written?: unknown[] }) => {
+      assert.equal(error.name, 'BatchWriteError');
+      assert.equal(error.index, 4, 'the second record of the second batch');
+      assert.equal(error.written?.length, 3);
+      assert.match(error.message, /Record 5 of 8/);
+      return true;
+    },
+  );
+  // The refused batch left nothing: only the first batch is listed.
+  assert.equal((await alice.listRecords()).length, 3);
+});

@@ -16,8 +16,10 @@ import { prepareRecord } from '../records/prepare-record.ts';
 import type { OnProgress } from '../records/progress.ts';
 import { assertAnchorEntry, readRecord as readRecordStream } from '../records/read-record.ts';
 import type { RecordMetadata } from '../records/record-metadata.ts';
+import { sealSmallRecord } from '../records/seal-small-record.ts';
 import { uploadRecord } from '../records/upload-record.ts';
 import { wrapForGrantee } from '../records/wrap-for-grantee.ts';
+import { DEFAULT_BATCH_LIMITS, writeInBatches } from '../records/write-in-batches.ts';
 import { resolveWriteRecipients } from '../records/write-recipients.ts';
 import {
   encodeGrant,
@@ -68,6 +70,16 @@ export type ClientDeployment = {
     consents: Address;
     auditLog: Address;
   };
+};
+
+/** One small record of `addRecords`: its bytes are in memory. */
+export type AddRecordsItem = {
+  /** Default: the client's own account. */
+  patient?: Address;
+  category: string;
+  content: Uint8Array;
+  metadata?: RecordMetadata;
+  supersedes?: Hex;
 };
 
 export type CreateAegleClientOptions = {
@@ -159,6 +171,16 @@ export type AegleClient = {
   ): Promise<Hex>;
   isCertified(subject: Address): Promise<boolean>;
   addRecord(input: AddRecordInput): Promise<RecordSummary>;
+  /**
+   * Many small in-memory records (FHIR resources, say), written in batches of one request each:
+   * each record is prepared exactly as `addRecord` prepares it, and each batch is stored all or
+   * nothing. Returns the records in input order; a failure is a BatchWriteError naming the record
+   * and the records written before its batch. Stream large files with `addRecord`.
+   */
+  addRecords(
+    items: AddRecordsItem[],
+    options?: { onProgress?: (written: number, total: number) => void },
+  ): Promise<RecordSummary[]>;
   listRecords(query?: { patient?: Address }): Promise<RecordSummary[]>;
   /** A record's public fields and its decrypted metadata (checked against the signed entry). */
   describeRecord(recordId: Hex): Promise<{ record: RecordSummary; metadata: RecordMetadata }>;
@@ -470,6 +492,48 @@ export function createAegleClient(options: CreateAegleClientOptions): AegleClien
         idempotencyKey: prepared.recordId,
       });
       return record;
+    },
+
+    async addRecords(items, o = {}) {
+      const leaf = await chunkSize();
+      const limits =
+        typeof (transport as Partial<HttpTransport>).info === 'function'
+          ? ((await http_().info()).batch ?? DEFAULT_BATCH_LIMITS)
+          : DEFAULT_BATCH_LIMITS;
+      // Each patient's key, and each (patient, category)'s other readers, once per call.
+      const holders = new Map<Address, ReturnType<typeof keyHolder>>();
+      const readers = new Map<string, ReturnType<typeof resolveWriteRecipients>>();
+      return writeInBatches({
+        count: items.length,
+        limits,
+        write: (batch) => transport.writeBatch(batch),
+        ...(o.onProgress && { onProgress: o.onProgress }),
+        async seal(i) {
+          const item = items[i] as AddRecordsItem;
+          const patient = getAddress(item.patient ?? address);
+          if (!holders.has(patient)) holders.set(patient, keyHolder(patient));
+          const readersKey = `${patient}/${item.category}`;
+          if (!readers.has(readersKey)) {
+            readers.set(
+              readersKey,
+              resolveWriteRecipients(transport, directory, { patient, category: item.category }),
+            );
+          }
+          return sealSmallRecord({
+            plaintext: item.content,
+            patient: await (holders.get(patient) as ReturnType<typeof keyHolder>),
+            creator: account,
+            category: item.category,
+            recipients: await (readers.get(readersKey) as ReturnType<
+              typeof resolveWriteRecipients
+            >),
+            metadata: item.metadata ?? {},
+            deployment: recordsDeployment,
+            ...(item.supersedes && { supersedes: item.supersedes }),
+            ...(leaf !== undefined && { chunkSize: leaf }),
+          });
+        },
+      });
     },
 
     listRecords: (query = {}) => allRecords(getAddress(query.patient ?? address)),

@@ -159,6 +159,7 @@ export async function prepareRecord(options: PrepareRecordOptions): Promise<Prep
     const pass = passThroughWithRoot(
       encryptStream(asStream(options.plaintext), dataKey, { segmentSize }),
       chunkSize,
+      ciphertextSize,
     );
     try {
       let next = await pass.next();

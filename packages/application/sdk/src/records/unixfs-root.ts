@@ -28,8 +28,17 @@ export const DEFAULT_LEAF_SIZE: number = OBJECT_CHUNK_SIZE;
 export async function* passThroughWithRoot(
   source: AsyncIterable<Uint8Array> | Iterable<Uint8Array>,
   chunkSize: number = DEFAULT_LEAF_SIZE,
+  /** The exact byte count, when known: a stream shorter than a leaf then gets a buffer its size. */
+  totalSize?: number,
 ): AsyncGenerator<Uint8Array, ContentRoot, undefined> {
-  const dag = buildUnixfsDag(source, { profile: 'aegle', chunkSize });
+  // The chunker assembles a leaf that spans input buffers in a leaf-sized buffer; for a small
+  // record (a FHIR resource) that would be a mostly empty megabyte per record.
+  const small = totalSize !== undefined && totalSize <= chunkSize;
+  const dag = buildUnixfsDag(source, {
+    profile: 'aegle',
+    chunkSize,
+    ...(small && { allocate: () => new Uint8Array(totalSize) }),
+  });
   try {
     for (;;) {
       const next = await dag.next();

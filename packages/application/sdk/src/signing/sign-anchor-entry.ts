@@ -34,6 +34,18 @@ export function anchorEntryDigest(entry: UnsignedAnchorEntry, deployment: Record
   return hashTypedData(typedData(entry, deployment));
 }
 
+/** viem signers by key: deriving one costs a public-key multiplication, per record otherwise. */
+const signers = new WeakMap<Uint8Array, ReturnType<typeof privateKeyToAccount>>();
+
+function signerOf(signingPrivateKey: Uint8Array) {
+  let signer = signers.get(signingPrivateKey);
+  if (!signer) {
+    signer = privateKeyToAccount(bytesToHex(signingPrivateKey));
+    signers.set(signingPrivateKey, signer);
+  }
+  return signer;
+}
+
 /**
  * Signs an anchor entry with the creator's signing key. The creator must be `entry.creator`:
  * signing for another address would only make an entry the contract marks invalid.
@@ -43,7 +55,7 @@ export async function signAnchorEntry(
   creator: Pick<Account, 'address' | 'signingPrivateKey'>,
   deployment: RecordsDeployment,
 ): Promise<AnchorEntry> {
-  const signer = privateKeyToAccount(bytesToHex(creator.signingPrivateKey));
+  const signer = signerOf(creator.signingPrivateKey);
   if (signer.address.toLowerCase() !== entry.creator.toLowerCase()) {
     throw new TypeError('signAnchorEntry: the signing key is not the entry’s creator');
   }

@@ -22,9 +22,16 @@ export type Problem = {
   hint?: string;
   /** Machine-readable cause for some types (e.g. `grant-expired` under `not-granted`). */
   reason?: string;
+  /** A refused batch write: the position of the record that caused it. */
+  batchIndex?: number;
 };
 
-type Fields = { status: number; type: string; reason?: string | undefined };
+type Fields = {
+  status: number;
+  type: string;
+  reason?: string | undefined;
+  batchIndex?: number | undefined;
+};
 
 const BY_SLUG: Record<string, (fields: Fields) => NodeProblemError> = {
   'not-granted': (f) =>
@@ -55,6 +62,7 @@ export function errorFromProblem(problem: Problem, status?: number): NodeProblem
     status: typeof problem.status === 'number' ? problem.status : (status ?? 0),
     type,
     reason: typeof problem.reason === 'string' ? problem.reason : undefined,
+    batchIndex: Number.isSafeInteger(problem.batchIndex) ? problem.batchIndex : undefined,
   };
   const slug = type.startsWith(PROBLEM_BASE) ? type.slice(PROBLEM_BASE.length) : undefined;
   const make = slug === undefined ? undefined : BY_SLUG[slug];

@@ -12,18 +12,23 @@ export class NodeProblemError extends BaseError {
   readonly type: string;
   /** The node's machine-readable reason, when it gives one (e.g. `grant-expired`). */
   readonly reason: string | undefined;
-  constructor(
-    message: string,
-    options: { status: number; type: string; reason?: string | undefined; hint?: string },
-  ) {
+  /** For a refused batch write: the position of the record that caused it. */
+  readonly batchIndex: number | undefined;
+  constructor(message: string, options: ProblemFields & { hint?: string }) {
     super(message, { hint: options.hint });
     this.status = options.status;
     this.type = options.type;
     this.reason = options.reason;
+    this.batchIndex = options.batchIndex;
   }
 }
 
-type ProblemFields = { status: number; type: string; reason?: string | undefined };
+type ProblemFields = {
+  status: number;
+  type: string;
+  reason?: string | undefined;
+  batchIndex?: number | undefined;
+};
 
 /** No live grant allows this read (none, revoked, or for another category). */
 export class NotGrantedError extends NodeProblemError {

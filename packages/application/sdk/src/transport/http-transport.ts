@@ -11,6 +11,7 @@ import { NodeUnreachableError } from './errors.ts';
 import { iterableFromResponse, readableFromIterable } from './streams.ts';
 import type {
   AuditEntryView,
+  BatchLimits,
   CommitInput,
   InclusionView,
   IntentView,
@@ -58,6 +59,8 @@ export type NodeInfo = {
   /** UnixFS leaf size: give it to prepareRecord and openRecord as `chunkSize`. */
   chunkSize: number;
   maxRecordBytes: number;
+  /** Limits of a batch write (nodes before batches: absent). */
+  batch?: BatchLimits;
   contracts?: { records?: Hex; forwarder?: Hex; consents?: Hex; accounts?: Hex };
 };
 
@@ -201,6 +204,20 @@ export function createHttpTransport(options: HttpTransportOptions): HttpTranspor
         ...(input.idempotencyKey && { headers: { 'idempotency-key': input.idempotencyKey } }),
       });
       return recordFromJson(raw);
+    },
+
+    async writeBatch(records) {
+      const raw = await json<{ records: RawRecord[] }>('POST', '/records/batch', {
+        json: {
+          records: records.map((r) => ({
+            entry: entryToJson(r.entry),
+            wrappedKeys: r.wrappedKeys.map(keyToJson),
+            metadata: bytesToBase64(r.metadata),
+            content: bytesToBase64(r.content),
+          })),
+        },
+      });
+      return raw.records.map(recordFromJson);
     },
 
     async list(query) {

@@ -45,6 +45,19 @@ export type CommitInput = {
   idempotencyKey?: string;
 };
 
+/** One record of a batch write: everything of a commit, and the whole ciphertext. */
+export type BatchRecordInput = {
+  /** The signed anchor entry; its contentRoot must be the root of `content`. */
+  entry: AnchorEntry;
+  wrappedKeys: WrappedKeyFor[];
+  metadata: Uint8Array;
+  /** The whole ciphertext (small records: it travels in the batch's JSON). */
+  content: Uint8Array;
+};
+
+/** How large a batch the node takes (its `/info`). */
+export type BatchLimits = { maxRecords: number; maxBytes: number };
+
 export type AnchorState = 'pending' | 'submitted' | 'confirmed' | 'failed';
 
 /** A record as the node lists it: public fields only (metadata stays encrypted). */
@@ -125,6 +138,11 @@ export interface Transport {
   upload(input: UploadInput): Promise<UploadReceipt>;
   /** Step 2: commit the stored upload as a record, with its signed entry and wrapped keys. */
   commit(input: CommitInput): Promise<RecordSummary>;
+  /**
+   * Many small records in one request, all or nothing, in order. A refusal is the error of the
+   * record that caused it, with its position as `batchIndex`.
+   */
+  writeBatch(records: BatchRecordInput[]): Promise<RecordSummary[]>;
   /** A patient's records, oldest first (for the patient or their guardian). */
   list(query: { patient: Address; cursor?: string; limit?: number }): Promise<Page<RecordSummary>>;
   /** A record's public fields and the caller's wrapped key (audited for anyone but the patient). */

@@ -2,7 +2,7 @@ import type { FastifyInstance } from 'fastify';
 import type { NodeContext } from '../node-context.ts';
 import type { Hex } from '../ports.ts';
 import { assertActsFor, decodeCursor, encodeCursor } from '../records-logic.ts';
-import { inclusionOf } from './record-routes.ts';
+import { BATCH_LIMITS, inclusionOf } from './record-routes.ts';
 import { address, bearer, bytes32, merkleProof, problemResponses } from './schemas.ts';
 
 export function infoRoutes(ctx: NodeContext) {
@@ -76,6 +76,15 @@ export function infoRoutes(ctx: NodeContext) {
                   description: 'UnixFS leaf size (Aegle profile: raw leaves, CIDv1)',
                 },
                 maxRecordBytes: { type: 'integer' },
+                batch: {
+                  type: 'object',
+                  description: 'Limits of POST /records/batch',
+                  properties: {
+                    maxRecords: { type: 'integer' },
+                    maxBytes: { type: 'integer', description: 'of the JSON body' },
+                  },
+                  required: ['maxRecords', 'maxBytes'],
+                },
                 contracts: {
                   type: 'object',
                   properties: {
@@ -98,6 +107,7 @@ export function infoRoutes(ctx: NodeContext) {
           chainId: ctx.signIn.chainId,
           chunkSize: ctx.chunkSize,
           maxRecordBytes: ctx.maxRecordBytes,
+          batch: BATCH_LIMITS,
           contracts,
         };
       },

@@ -18,6 +18,8 @@ export type Problem = {
   detail: string;
   hint?: string;
   reason?: string;
+  /** POST /records/batch: the position of the record that made the node refuse the batch. */
+  batchIndex?: number;
 };
 
 /** The RFC 9457 body of an error: fixed texts per type, never request data. */
@@ -33,6 +35,7 @@ export function problemOf(error: ApiError): Problem {
       error instanceof SignInRejectedError) && {
       reason: error.reason,
     }),
+    ...(error.batchIndex !== undefined && { batchIndex: error.batchIndex }),
   };
 }
 

@@ -1,5 +1,6 @@
 import { Readable } from 'node:stream';
 import type { FastifyInstance } from 'fastify';
+import { type BatchRecordRequest, commitBatch } from '../commit-batch.ts';
 import {
   ClientGoneError,
   InvalidRequestError,
@@ -33,6 +34,26 @@ import {
 
 /** Response header carrying the caller's own wrapped data key (base64), on content reads. */
 export const WRAPPED_KEY_HEADER = 'aegle-wrapped-key';
+
+/**
+ * POST /records/batch limits, also advertised at /info: records per batch, and bytes of the JSON
+ * body (content and metadata travel base64). Large files take the streamed two-step path.
+ */
+export const BATCH_LIMITS = { maxRecords: 500, maxBytes: 16 * 1024 * 1024 } as const;
+
+const wrappedKeysSchema = {
+  type: 'array',
+  minItems: 1,
+  maxItems: 64,
+  items: {
+    type: 'object',
+    additionalProperties: false,
+    required: ['recipient', 'wrappedKey'],
+    properties: { recipient: address, wrappedKey: { ...base64, minLength: 1 } },
+  },
+} as const;
+
+const metadataSchema = { ...base64, maxLength: 65_536 } as const;
 
 const recordIdParams = { type: 'object', properties: { id: bytes32 }, required: ['id'] } as const;
 
@@ -138,18 +159,8 @@ export function recordRoutes(ctx: NodeContext) {
             properties: {
               uploadId: { type: 'string', pattern: '^[0-9a-f]{32}$' },
               entry: anchorEntry,
-              wrappedKeys: {
-                type: 'array',
-                minItems: 1,
-                maxItems: 64,
-                items: {
-                  type: 'object',
-                  additionalProperties: false,
-                  required: ['recipient', 'wrappedKey'],
-                  properties: { recipient: address, wrappedKey: { ...base64, minLength: 1 } },
-                },
-              },
-              metadata: { ...base64, maxLength: 65_536 },
+              wrappedKeys: wrappedKeysSchema,
+              metadata: metadataSchema,
             },
           },
           response: { 201: recordMeta, ...problemResponses },
@@ -161,6 +172,55 @@ export function recordRoutes(ctx: NodeContext) {
           .code(201)
           .header('location', `/records/${meta.recordId}`)
           .send(withAnchor(meta));
+      },
+    );
+
+    app.post<{ Body: { records: BatchRecordRequest[] } }>(
+      '/records/batch',
+      {
+        config: { auth: true },
+        bodyLimit: BATCH_LIMITS.maxBytes,
+        schema: {
+          tags: ['records'],
+          summary:
+            'Write many small records in one request, all or nothing: each with its signed anchor entry, wrapped keys, encrypted metadata and whole ciphertext (base64). Every record passes the checks of POST /records; the batch is acknowledged once every record and its anchor intent are journaled. A refusal names the record (problem member batchIndex). Limits at GET /info (batch).',
+          security: bearer,
+          body: {
+            type: 'object',
+            additionalProperties: false,
+            required: ['records'],
+            properties: {
+              records: {
+                type: 'array',
+                minItems: 1,
+                maxItems: BATCH_LIMITS.maxRecords,
+                items: {
+                  type: 'object',
+                  additionalProperties: false,
+                  required: ['entry', 'wrappedKeys', 'metadata', 'content'],
+                  properties: {
+                    entry: anchorEntry,
+                    wrappedKeys: wrappedKeysSchema,
+                    metadata: metadataSchema,
+                    content: { ...base64, maxLength: BATCH_LIMITS.maxBytes },
+                  },
+                },
+              },
+            },
+          },
+          response: {
+            201: {
+              type: 'object',
+              properties: { records: { type: 'array', items: recordMeta } },
+              required: ['records'],
+            },
+            ...problemResponses,
+          },
+        },
+      },
+      async (request, reply) => {
+        const metas = await commitBatch(ctx, request.caller, request.body.records);
+        return reply.code(201).send({ records: metas.map(withAnchor) });
       },
     );
 
