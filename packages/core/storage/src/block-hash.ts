@@ -22,9 +22,13 @@ export function blockMatchesCid(cid: CID, bytes: Uint8Array): boolean {
   if (cid.multihash.code !== SHA2_256) {
     throw new UnsupportedHashError(cid.toString(), cid.multihash.code);
   }
+  return digestMatchesCid(cid, sha256(bytes));
+}
+
+/** Whether a sha2-256 `digest` (computed elsewhere, e.g. on a worker) is the one `cid` names. */
+export function digestMatchesCid(cid: CID, digest: Uint8Array): boolean {
   const expected = cid.multihash.digest;
-  const actual = sha256(bytes);
-  if (expected.length !== actual.length) return false;
-  for (let i = 0; i < actual.length; i++) if (actual[i] !== expected[i]) return false;
+  if (cid.multihash.code !== SHA2_256 || expected.length !== digest.length) return false;
+  for (let i = 0; i < digest.length; i++) if (digest[i] !== expected[i]) return false;
   return true;
 }

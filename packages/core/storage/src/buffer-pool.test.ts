@@ -64,3 +64,14 @@ test('pooled buffers of whole pages can be written with O_DIRECT; others cannot'
   assert.equal(isDirectWritable(pool.allocate(8192)), false, 'past max: a plain buffer');
   assert.equal(isDirectWritable(new Uint8Array(8192)), false);
 });
+
+test('a shared pool lends views of one SharedArrayBuffer, still page-aligned', () => {
+  const pool = new BufferPool(8192, 2, { shared: true });
+  const a = pool.allocate(8192);
+  const b = pool.allocate(8192);
+  assert.ok(a.buffer instanceof SharedArrayBuffer);
+  assert.equal(a.buffer, b.buffer);
+  assert.equal(isDirectWritable(a), true);
+  pool.release(a);
+  assert.equal(pool.allocate(8192), a);
+});

@@ -12,21 +12,24 @@ import { allocatePageAligned } from './page-aligned.ts';
 export class BufferPool {
   readonly #size: number;
   readonly #max: number;
+  readonly #shared: boolean;
   #free: Uint8Array[] | undefined;
   /** Buffers this pool handed out, by their byte offset in the pool's mapping. */
   readonly #lent = new Map<number, Uint8Array>();
   #memory: ArrayBufferLike | undefined;
 
-  constructor(size: number, max: number) {
+  /** With `shared`, the buffers are views of a SharedArrayBuffer (see `allocatePageAligned`). */
+  constructor(size: number, max: number, options: { shared?: boolean } = {}) {
     this.#size = size;
     this.#max = max;
+    this.#shared = options.shared ?? false;
   }
 
   /** A buffer of the pool's size (contents undefined); `size` must be the pool's size. */
   readonly allocate = (size: number): Uint8Array => {
     if (size !== this.#size) return new Uint8Array(size);
     if (this.#free === undefined) {
-      this.#free = allocatePageAligned(this.#size, this.#max).reverse();
+      this.#free = allocatePageAligned(this.#size, this.#max, { shared: this.#shared }).reverse();
       this.#memory = this.#free[0]?.buffer;
     }
     const buffer = this.#free.pop();

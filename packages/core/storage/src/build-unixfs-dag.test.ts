@@ -13,7 +13,9 @@ import { balanced } from 'ipfs-unixfs-importer/layout';
 import type { CID } from 'multiformats/cid';
 import { seededBytes } from '../test/seeded-bytes.ts';
 import { blockMatchesCid } from './block-hash.ts';
+import { BufferPool } from './buffer-pool.ts';
 import { buildUnixfsDag, type DagBlock, type UnixfsDagOptions } from './build-unixfs-dag.ts';
+import { sha256Shared } from './sha256-worker.ts';
 
 const KiB = 1024;
 const MiB = 1024 * KiB;
@@ -142,6 +144,32 @@ describe('hashAhead (leaves hashed on the thread pool) changes nothing but where
       );
     });
   }
+
+  test('with the hash worker and shared pooled leaves (the object writer): the same blocks', async () => {
+    const size = 5 * MiB + 12_345;
+    const here = await build('ahead-worker', size);
+    const pool = new BufferPool(256 * KiB, 8, { shared: true });
+    const dag = buildUnixfsDag(seededBytes('ahead-worker', size, 100_000), {
+      hashAhead: 2,
+      digest: sha256Shared,
+      allocate: pool.allocate,
+    });
+    const cids: string[] = [];
+    let shared = 0;
+    let step = await dag.next();
+    for (; !step.done; step = await dag.next()) {
+      assert.equal(blockMatchesCid(step.value.cid, step.value.bytes), true);
+      if (step.value.bytes.buffer instanceof SharedArrayBuffer) shared++;
+      cids.push(step.value.cid.toString());
+      pool.release(step.value.bytes);
+    }
+    assert.ok(shared > 10, 'leaves were assembled in shared memory');
+    assert.deepEqual(
+      cids,
+      here.blocks.map((b) => b.cid.toString()),
+    );
+    assert.equal(step.value.cid.toString(), here.cid.toString());
+  });
 
   test('each yielded leaf hashes to its CID', async () => {
     const dag = buildUnixfsDag(seededBytes('ahead-verify', 3 * MiB + 7, 50_000), {

@@ -31,12 +31,18 @@ export type UnixfsDagOptions = {
    */
   allocate?: (size: number) => Uint8Array;
   /**
-   * Leaves hashed ahead of the one being yielded, on libuv's thread pool (WebCrypto's digest)
-   * instead of this thread. 0 (default): each leaf is hashed here, synchronously. A writer that
-   * also encrypts or does I/O on this thread sets it to a few, so hashing runs on the other core.
+   * Leaves hashed ahead of the one being yielded, off this thread (by `digest`). 0 (default):
+   * each leaf is hashed here, synchronously. A writer that also encrypts or does I/O on this
+   * thread sets it to a few, so hashing runs on the other core.
    * The blocks and CIDs are the same either way.
    */
   hashAhead?: number;
+  /**
+   * How leaves are hashed ahead (with `hashAhead` > 0): SHA-256 of a leaf, resolved once its
+   * bytes may be read again. Default WebCrypto's digest, which copies the leaf and hashes it on
+   * libuv's thread pool.
+   */
+  digest?: (leaf: Uint8Array) => Promise<Uint8Array>;
 };
 
 /** One block of the DAG, ready to store. `bytes` may alias the source's buffer (see the chunker). */
@@ -110,7 +116,10 @@ export async function* buildUnixfsDag(
 
   const hashAhead = options.hashAhead ?? 0;
   // Leaves whose digest is being computed, oldest first (only with hashAhead > 0).
-  const hashing: { chunk: Uint8Array; digest: Promise<ArrayBuffer> }[] = [];
+  const hashing: { chunk: Uint8Array; digest: Promise<Uint8Array> }[] = [];
+  const digestAhead =
+    options.digest ??
+    (async (leaf: Uint8Array) => new Uint8Array(await crypto.subtle.digest('SHA-256', leaf)));
 
   async function* addLeaf(chunk: Uint8Array, digest: Uint8Array | undefined) {
     let bytes: Uint8Array;
@@ -146,17 +155,16 @@ export async function* buildUnixfsDag(
       yield* addLeaf(chunk, undefined);
       continue;
     }
-    // WebCrypto copies the bytes before hashing them on the thread pool.
-    const digest = crypto.subtle.digest('SHA-256', chunk);
+    const digest = digestAhead(chunk);
     digest.catch(() => {}); // awaited in order below; a failure surfaces there
     hashing.push({ chunk, digest });
     if (hashing.length > hashAhead) {
       const next = hashing.shift() as (typeof hashing)[number];
-      yield* addLeaf(next.chunk, new Uint8Array(await next.digest));
+      yield* addLeaf(next.chunk, await next.digest);
     }
   }
   for (let next = hashing.shift(); next !== undefined; next = hashing.shift()) {
-    yield* addLeaf(next.chunk, new Uint8Array(await next.digest));
+    yield* addLeaf(next.chunk, await next.digest);
   }
 
   // The end: reduce the partial groups bottom-up until a single node is left on the top level.

@@ -24,6 +24,7 @@ import {
   type ReplicatedBlockstoreOptions,
   type ScrubReport,
 } from './replicated-blockstore.ts';
+import { sha256Shared } from './sha256-worker.ts';
 
 export type ObjectStoreOptions = ReplicatedBlockstoreOptions & {
   /** Replicas under the data directory (primary, backup, …). Default 2. */
@@ -58,6 +59,8 @@ export type PutObjectInput = {
 };
 
 const INDEX_FILE = 'objects.sqlite';
+/** Leaves hashed on the worker ahead of the one being written. */
+const HASH_AHEAD = 2;
 const MAX_ACCOUNT_LENGTH = 256;
 
 /**
@@ -262,7 +265,10 @@ export class ObjectStore {
     });
     const writes = new Set<Promise<void>>();
     let failure: unknown;
-    const pool = new BufferPool(this.#chunkSize, this.#writeConcurrency + 2);
+    // Leaves in use at once: those being written, hashed ahead, and assembled (plus one spare).
+    const pool = new BufferPool(this.#chunkSize, this.#writeConcurrency + HASH_AHEAD + 2, {
+      shared: true,
+    });
     const startWrite = async (block: DagBlock, key: string): Promise<void> => {
       try {
         await this.#deleting.get(key);
@@ -277,8 +283,10 @@ export class ObjectStore {
     const dag = buildUnixfsDag(countBytes(source, size), {
       chunkSize: this.#chunkSize,
       allocate: pool.allocate,
-      // No hashAhead: on two cores, thread-pool hashing measured no faster here (the thread pool
-      // is busy with the writes) and WebCrypto's copy of each leaf adds garbage, so peak RSS.
+      // Leaves are hashed on the hash worker, in place in the pool's shared memory, while this
+      // thread encrypts the next ones (see sha256-worker.ts).
+      hashAhead: HASH_AHEAD,
+      digest: sha256Shared,
     });
     // An abort must not wait for a stalled source (a client gone quiet): race each step with it.
     const abort = abortRejection(signal);

@@ -14,15 +14,31 @@ const WASM_PAGE = 65_536;
 
 // The project's TypeScript libs do not declare WebAssembly; Node has it. Only what is used here.
 declare const WebAssembly: {
-  Memory: new (descriptor: { initial: number }) => { readonly buffer: ArrayBuffer };
+  Memory: new (descriptor: {
+    initial: number;
+    maximum?: number;
+    shared?: boolean;
+  }) => {
+    readonly buffer: ArrayBuffer | SharedArrayBuffer;
+  };
 };
 
 const aligned = new WeakSet<ArrayBufferLike>();
 
-/** `count` page-aligned buffers of `size` bytes (rounded up to whole pages), zero-filled. */
-export function allocatePageAligned(size: number, count: number): Uint8Array[] {
+/**
+ * `count` page-aligned buffers of `size` bytes (rounded up to whole pages), zero-filled. With
+ * `shared`, their memory is a SharedArrayBuffer, which a worker thread can read in place.
+ */
+export function allocatePageAligned(
+  size: number,
+  count: number,
+  options: { shared?: boolean } = {},
+): Uint8Array[] {
   const stride = Math.ceil(size / PAGE_SIZE) * PAGE_SIZE;
-  const memory = new WebAssembly.Memory({ initial: Math.ceil((stride * count) / WASM_PAGE) });
+  const pages = Math.ceil((stride * count) / WASM_PAGE);
+  const memory = options.shared
+    ? new WebAssembly.Memory({ initial: pages, maximum: pages, shared: true })
+    : new WebAssembly.Memory({ initial: pages });
   aligned.add(memory.buffer);
   return Array.from({ length: count }, (_, i) => new Uint8Array(memory.buffer, i * stride, size));
 }
