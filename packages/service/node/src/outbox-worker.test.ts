@@ -99,6 +99,54 @@ test('the worker batches audit entries into Merkle roots, submits, and confirms 
   await worker.stop();
 });
 
+test('an idle chain gets a batch at once; while one is on its way, intents gather until the window closes', async (t) => {
+  const { file, store } = await setup(t);
+  const db = openNodeDatabase(file);
+  t.after(() => db.close());
+  const outbox = new Outbox(db);
+  const relay = new FaultInjectingRelay();
+  relay.confirmAfterPolls = 0;
+  let clock = 1_000_000;
+  const worker = new OutboxWorker({
+    outbox,
+    relay,
+    putBatchObject: putInto(store),
+    batchWindowMs: 2_000,
+    confirmPollMs: 500,
+    maxBatch: 16,
+    now: () => clock,
+  });
+  const batchOf = (i: number) => outbox.getByKey(`audit:${i}`)?.batch?.merkle?.entryCount;
+  // Nothing on its way: the first entries are batched and submitted in the same pass.
+  for (let i = 0; i < 3; i++) outbox.enqueue('audit', `audit:${i}`, audit(i), clock);
+  await worker.runOnce();
+  assert.equal(batchOf(0), 3);
+  assert.equal(outbox.inFlight('audit'), 1);
+  // The first batch is unconfirmed: later entries wait for more to join them.
+  for (let i = 3; i < 8; i++) outbox.enqueue('audit', `audit:${i}`, audit(i), clock);
+  clock += 100;
+  await worker.runOnce();
+  assert.equal(outbox.waiting('audit').count, 5);
+  // The first batch confirms (its poll is due); the next pass finds the chain idle and batches.
+  clock += 500;
+  await worker.runOnce();
+  assert.equal(outbox.getByKey('audit:0')?.state, 'confirmed');
+  await worker.runOnce();
+  assert.equal(batchOf(3), 5);
+  // With a batch on its way (one that stays unconfirmed), the window bounds the wait: the oldest
+  // waiting entry's 2 s.
+  relay.confirmAfterPolls = 1_000;
+  for (let i = 8; i < 10; i++) outbox.enqueue('audit', `audit:${i}`, audit(i), clock);
+  clock += 1_999;
+  await worker.runOnce();
+  assert.equal(outbox.inFlight('audit'), 1);
+  assert.equal(outbox.waiting('audit').count, 2);
+  clock += 2;
+  await worker.runOnce();
+  assert.equal(outbox.waiting('audit').count, 0);
+  assert.equal(batchOf(8), 2);
+});
+
 test('a dropped tx is submitted again under the same key; a rejected one ends failed with its reason', async (t) => {
   const { file, store } = await setup(t);
   const db = openNodeDatabase(file);

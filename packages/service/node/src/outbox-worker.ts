@@ -20,9 +20,11 @@ export type OutboxWorkerOptions = {
     payloads: readonly unknown[],
   ) => MerkleBatch | Promise<MerkleBatch>;
   /**
-   * How long the first intent of a Merkle batch may wait for more to join it. A batch is formed
-   * when `maxBatch` intents wait or the oldest has waited this long: fewer, fuller batches, each one
-   * transaction on chain. Default 2000 ms.
+   * How long the first intent of a Merkle batch may wait for more to join it while an earlier
+   * batch of its kind is still on its way to the chain. A batch is formed at once when none is
+   * (so an idle node anchors without delay), when `maxBatch` intents wait, or when the oldest has
+   * waited this long: under load, intents gather while the previous transaction confirms, so
+   * batches fill up by themselves. Default 2000 ms.
    */
   batchWindowMs?: number;
   /** Most intents in one Merkle batch. Default 1000. */
@@ -32,6 +34,12 @@ export type OutboxWorkerOptions = {
   maxBackoffMs?: number;
   /** How soon a submitted tx is asked about again. Default 500 ms. */
   confirmPollMs?: number;
+  /**
+   * How soon a tx is first asked about after its submission: on chains with instant or
+   * one-block finality (anvil, QBFT) the receipt is there long before `confirmPollMs`.
+   * Default 100 ms (at most `confirmPollMs`).
+   */
+  firstConfirmPollMs?: number;
   /** Longest sleep between passes when nothing is due. Default 1000 ms. */
   idleMs?: number;
   /** Reports an attempt that failed (the relay threw). Never given patient data. */
@@ -66,6 +74,7 @@ export class OutboxWorker {
       baseBackoffMs: 200,
       maxBackoffMs: 30_000,
       confirmPollMs: 500,
+      firstConfirmPollMs: Math.min(100, options.confirmPollMs ?? 500),
       idleMs: 1000,
       now: Date.now,
       random: Math.random,
@@ -143,7 +152,8 @@ export class OutboxWorker {
           const { count, oldest } = outbox.waiting(kind);
           if (count === 0) break;
           const age = this.#o.now() - (oldest ?? 0);
-          if (count < maxBatch && age < this.#o.batchWindowMs) {
+          const chainIdle = outbox.inFlight(kind) === 0;
+          if (count < maxBatch && age < this.#o.batchWindowMs && !chainIdle) {
             this.#formAt = Math.min(
               this.#formAt ?? Infinity,
               (oldest ?? 0) + this.#o.batchWindowMs,
@@ -190,7 +200,7 @@ export class OutboxWorker {
           outbox.markSubmitted(
             id,
             sent.txHash,
-            this.#o.now() + this.#o.confirmPollMs,
+            this.#o.now() + this.#o.firstConfirmPollMs,
             this.#o.now(),
           );
         } else {

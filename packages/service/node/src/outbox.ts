@@ -93,6 +93,8 @@ function statements(db: DatabaseSync) {
                         ORDER BY id DESC LIMIT ?`),
     reopen: p(`UPDATE outbox_batches SET state = 'pending', tx_hash = NULL, receipt = NULL,
                next_attempt_at = ?, updated_at = ? WHERE id = ? AND state = 'confirmed'`),
+    inFlight: p(`SELECT count(*) AS n FROM outbox_batches
+                  WHERE kind = ? AND state IN ('pending', 'submitted')`),
     depth: p(`SELECT state, sum(entry_count) AS n FROM outbox_batches
               WHERE state IN ('pending', 'submitted', 'failed') GROUP BY state`),
   };
@@ -186,6 +188,11 @@ export class Outbox {
   waiting(kind: IntentKind): { count: number; oldest?: number } {
     const row = this.#sql.waiting.get(kind) as Row;
     return { count: Number(row.n), ...(row.oldest !== null && { oldest: Number(row.oldest) }) };
+  }
+
+  /** Batches of `kind` formed and not yet confirmed or failed (on their way to the chain). */
+  inFlight(kind: IntentKind): number {
+    return Number((this.#sql.inFlight.get(kind) as Row).n);
   }
 
   unbatched(kind: IntentKind, limit: number): OutboxIntent[] {
