@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { hash, randomBytes } from 'node:crypto';
 import { test } from 'node:test';
 import { allocatePageAligned } from './page-aligned.ts';
-import { sha256Owned, sha256Shared } from './sha256-worker.ts';
+import { sha256Shared } from './sha256-worker.ts';
 
 const sha256 = (bytes: Uint8Array) => new Uint8Array(hash('sha256', bytes, 'buffer'));
 
@@ -27,28 +27,5 @@ test('sha256Shared hashes views of shared memory on the worker, in place, and ag
 test('sha256Shared hashes small and unshared bytes here, with the same result', async () => {
   for (const bytes of [new Uint8Array(0), randomBytes(100), randomBytes(300_000)]) {
     assert.deepEqual(new Uint8Array(await sha256Shared(bytes)), sha256(bytes));
-  }
-});
-
-test('sha256Owned moves a whole buffer to the worker and back, bytes intact', async () => {
-  const original = randomBytes(1024 * 1024);
-  const expected = sha256(original);
-  const bytes = new Uint8Array(original.length);
-  bytes.set(original);
-  const result = await sha256Owned(bytes);
-  assert.deepEqual(new Uint8Array(result.digest), expected);
-  assert.deepEqual(result.bytes, new Uint8Array(original));
-  // The caller's view was handed over; the result is the view to use from now on.
-  assert.equal(bytes.byteLength, 0);
-});
-
-test('sha256Owned keeps views of a larger buffer, and small ones, where they are', async () => {
-  const backing = randomBytes(512 * 1024);
-  const view = new Uint8Array(backing.buffer, backing.byteOffset + 1, 256 * 1024);
-  const small = randomBytes(1000);
-  for (const bytes of [view, small]) {
-    const result = await sha256Owned(bytes);
-    assert.equal(result.bytes, bytes);
-    assert.deepEqual(new Uint8Array(result.digest), sha256(bytes));
   }
 });

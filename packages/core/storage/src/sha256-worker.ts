@@ -2,18 +2,20 @@ import { hash } from 'node:crypto';
 import { Worker } from 'node:worker_threads';
 
 /**
- * SHA-256 on a worker thread, so a put or a read hashes on the second core while this thread
- * encrypts, decrypts and issues the file I/O. On a two-core machine that is what these phases are
- * bound by: hashing is ~0.6 s of main-thread time per GiB, as much as AES-GCM and GC together.
+ * SHA-256 on a worker thread, so a put hashes its leaves on the second core while this thread
+ * encrypts and issues the block writes. On a two-core machine this thread is what ingest is bound
+ * by, and hashing is ~0.6 s of its time per GiB.
  *
  * One worker per process, started on first use and `unref`'d while it has nothing to do, so it
  * never keeps a process alive. Its code is a few lines of plain JavaScript evaluated as a script
- * (no module graph, no type stripping; the same as CommonJS or as a module), which keeps its memory to an isolate's bare minimum.
- * libuv's thread pool is no substitute: there hash jobs queue behind the block writes.
+ * (no module graph, no type stripping, the same under CommonJS or ESM), so it costs an isolate's
+ * bare minimum (~18 MB RSS). libuv's thread pool is no substitute: there, hash jobs queue behind
+ * the block writes.
  *
- * The worker never copies a block: a view of a SharedArrayBuffer (the put's pooled leaves) is
- * hashed in place, and a block read from disk is transferred there and back. Anything else is
- * hashed here, synchronously, as are small blocks, for which a message costs more than the hash.
+ * The worker never copies a block: it hashes views of a SharedArrayBuffer (the put's pooled
+ * leaves) in place. Anything else is hashed here, synchronously, as are small blocks, for which a
+ * message costs more than the hash. (Reads verify on their own thread: a round trip to the worker
+ * per block measured no faster there, where the file reads, not hashing, set the pace.)
  */
 
 /** Below this, hashing here is cheaper than a round trip to the worker. */
@@ -23,18 +25,15 @@ const WORKER_SOURCE = `
 const { parentPort } = process.getBuiltinModule('node:worker_threads');
 const { hash } = process.getBuiltinModule('node:crypto');
 parentPort.on('message', (m) => {
-  let digest;
   try {
-    digest = hash('sha256', new Uint8Array(m.buffer, m.offset, m.length), 'buffer');
+    parentPort.postMessage({ digest: hash('sha256', new Uint8Array(m.buffer, m.offset, m.length), 'buffer') });
   } catch (error) {
-    parentPort.postMessage({ error: String(error), buffer: m.owned ? m.buffer : undefined }, m.owned ? [m.buffer] : []);
-    return;
+    parentPort.postMessage({ error: String(error) });
   }
-  parentPort.postMessage({ digest, buffer: m.owned ? m.buffer : undefined }, m.owned ? [m.buffer] : []);
 });
 `;
 
-type Reply = { digest?: Uint8Array; buffer?: ArrayBuffer; error?: string };
+type Reply = { digest?: Uint8Array; error?: string };
 type Pending = { resolve: (reply: Reply) => void; reject: (error: unknown) => void };
 
 let worker: Worker | undefined;
@@ -68,15 +67,10 @@ function getWorker(): Worker | undefined {
   return worker;
 }
 
-function request(message: object, transfer: ArrayBuffer[]): Promise<Reply> | undefined {
+function request(message: object): Promise<Reply> | undefined {
   const w = getWorker();
   if (w === undefined) return undefined;
-  try {
-    // Throws (having transferred nothing) for a buffer Node will not let go of.
-    w.postMessage(message, transfer);
-  } catch {
-    return undefined;
-  }
+  w.postMessage(message);
   if (pending.length === 0) w.ref();
   return new Promise<Reply>((resolve, reject) => pending.push({ resolve, reject }));
 }
@@ -87,10 +81,7 @@ function request(message: object, transfer: ArrayBuffer[]): Promise<Reply> | und
  */
 export async function sha256Shared(bytes: Uint8Array): Promise<Uint8Array> {
   if (bytes.length >= MIN_OFFLOAD && bytes.buffer instanceof SharedArrayBuffer) {
-    const reply = request(
-      { buffer: bytes.buffer, offset: bytes.byteOffset, length: bytes.length, owned: false },
-      [],
-    );
+    const reply = request({ buffer: bytes.buffer, offset: bytes.byteOffset, length: bytes.length });
     if (reply !== undefined) {
       try {
         return digestOf(await reply);
@@ -101,31 +92,6 @@ export async function sha256Shared(bytes: Uint8Array): Promise<Uint8Array> {
     }
   }
   return hash('sha256', bytes, 'buffer');
-}
-
-/**
- * SHA-256 of bytes the caller hands over: when they span a whole ArrayBuffer, it is transferred to
- * the worker and back (so `bytes` is detached meanwhile). Resolves to the digest and the same bytes
- * in a new view, which the caller uses from then on.
- */
-export async function sha256Owned(
-  bytes: Uint8Array,
-): Promise<{ digest: Uint8Array; bytes: Uint8Array }> {
-  const { buffer } = bytes;
-  if (
-    bytes.length >= MIN_OFFLOAD &&
-    buffer instanceof ArrayBuffer &&
-    bytes.byteOffset === 0 &&
-    bytes.length === buffer.byteLength
-  ) {
-    const reply = request({ buffer, offset: 0, length: bytes.length, owned: true }, [buffer]);
-    if (reply !== undefined) {
-      const result = await reply;
-      if (result.buffer === undefined) throw new Error(result.error ?? 'the hash worker failed');
-      return { digest: digestOf(result), bytes: new Uint8Array(result.buffer) };
-    }
-  }
-  return { digest: hash('sha256', bytes, 'buffer'), bytes };
 }
 
 function digestOf(reply: Reply): Uint8Array {
