@@ -155,15 +155,25 @@ export class ObjectIndex {
    * concurrent uploads cannot both fit into the same free space. Returns the upload id.
    */
   reserve(account: string, size: number, now: number): number {
-    return this.#transaction(() => {
-      this.#sql.addAccount.run(account, this.#defaultLimit);
-      const { used, reserved, limit } = this.usage(account);
-      if (used + reserved + size > limit) {
-        throw new QuotaExceededError({ used, reserved, limit, requested: size });
-      }
-      this.#sql.reserve.run(size, account);
-      return Number(this.#sql.addUpload.run(account, size, now).lastInsertRowid);
-    });
+    return this.reserveMany([{ account, size }], now)[0] as number;
+  }
+
+  /**
+   * Reserves space for several uploads in one transaction (one fsync): all or none, each account's
+   * quota checked against the sum of its uploads. Returns the upload ids, in order.
+   */
+  reserveMany(uploads: { account: string; size: number }[], now: number): number[] {
+    return this.#transaction(() =>
+      uploads.map(({ account, size }) => {
+        this.#sql.addAccount.run(account, this.#defaultLimit);
+        const { used, reserved, limit } = this.usage(account);
+        if (used + reserved + size > limit) {
+          throw new QuotaExceededError({ used, reserved, limit, requested: size });
+        }
+        this.#sql.reserve.run(size, account);
+        return Number(this.#sql.addUpload.run(account, size, now).lastInsertRowid);
+      }),
+    );
   }
 
   /**
@@ -175,6 +185,19 @@ export class ObjectIndex {
     this.#db.exec('PRAGMA synchronous = NORMAL');
     try {
       this.#sql.addIntent.run(uploadId, cid.multihash.bytes, cid.toString());
+    } finally {
+      this.#db.exec('PRAGMA synchronous = FULL');
+    }
+  }
+  /** Records the blocks several uploads are about to write, as `addIntent` does one, together. */
+  addIntents(intents: { uploadId: number; cid: CID }[]): void {
+    this.#db.exec('PRAGMA synchronous = NORMAL');
+    try {
+      this.#transaction(() => {
+        for (const { uploadId, cid } of intents) {
+          this.#sql.addIntent.run(uploadId, cid.multihash.bytes, cid.toString());
+        }
+      });
     } finally {
       this.#db.exec('PRAGMA synchronous = FULL');
     }
@@ -196,24 +219,37 @@ export class ObjectIndex {
     object: { cid: CID; size: number; dagSize: number; blockCount: number },
     now: number,
   ): void {
+    this.commitMany([{ uploadId, object }], now);
+  }
+
+  /** Commits several uploads (as `commit` does one) in one fsynced transaction. */
+  commitMany(
+    uploads: {
+      uploadId: number;
+      object: { cid: CID; size: number; dagSize: number; blockCount: number };
+    }[],
+    now: number,
+  ): void {
     this.#transaction(() => {
-      const upload = this.#sql.upload.get(uploadId) as Row | undefined;
-      if (!upload) throw new Error(`upload ${uploadId} is not pending`);
-      const account = String(upload.account);
-      const cid = object.cid.toString();
-      this.#sql.reserve.run(-Number(upload.size), account);
-      if (!this.#sql.object.get(account, cid)) {
-        this.#sql.addObject.run(account, cid, object.size, now);
-        this.#sql.addUsed.run(object.size, account);
+      for (const { uploadId, object } of uploads) {
+        const upload = this.#sql.upload.get(uploadId) as Row | undefined;
+        if (!upload) throw new Error(`upload ${uploadId} is not pending`);
+        const account = String(upload.account);
+        const cid = object.cid.toString();
+        this.#sql.reserve.run(-Number(upload.size), account);
+        if (!this.#sql.object.get(account, cid)) {
+          this.#sql.addObject.run(account, cid, object.size, now);
+          this.#sql.addUsed.run(object.size, account);
+        }
+        if (!this.#sql.root.get(cid)) {
+          this.#sql.addRoot.run(cid, object.size, object.dagSize, object.blockCount);
+          this.#sql.addRootBlocks.run(cid, uploadId);
+          this.#sql.refIntents.run(uploadId);
+        }
+        this.#sql.unGarbageIntents.run(uploadId);
+        this.#sql.dropIntents.run(uploadId);
+        this.#sql.dropUpload.run(uploadId);
       }
-      if (!this.#sql.root.get(cid)) {
-        this.#sql.addRoot.run(cid, object.size, object.dagSize, object.blockCount);
-        this.#sql.addRootBlocks.run(cid, uploadId);
-        this.#sql.refIntents.run(uploadId);
-      }
-      this.#sql.unGarbageIntents.run(uploadId);
-      this.#sql.dropIntents.run(uploadId);
-      this.#sql.dropUpload.run(uploadId);
     });
   }
 

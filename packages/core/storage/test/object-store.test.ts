@@ -387,3 +387,73 @@ test('one store at a time per data directory: a second open fails with StoreInUs
   const reopened = await ObjectStore.open(dataDir);
   await reopened.close();
 });
+
+test('putMany stores in-memory objects all at once: each as put would, readable, billed per account', async () => {
+  const { store, replicas } = await openStore();
+  const small = await Promise.all(
+    Array.from({ length: 20 }, (_, i) => seededBuffer(`small ${i}`, 100 + i * 321)),
+  );
+  const large = await seededBuffer('two leaves', MiB + 7);
+  const empty = new Uint8Array(0);
+  const inputs = [
+    ...small.map((bytes, i) => ({ account: i % 2 ? ALICE : BOB, bytes })),
+    { account: ALICE, bytes: large },
+    { account: BOB, bytes: empty },
+  ];
+  const stored = await store.putMany(inputs);
+  assert.equal(stored.length, inputs.length);
+  for (const [i, { bytes }] of inputs.entries()) {
+    const { cid, size } = stored[i] as { cid: CID; size: number };
+    // The same root as put would give: the UnixFS DAG of the bytes.
+    assert.equal(cid.toString(), (await dagBlocks(bytes)).at(-1)?.toString());
+    assert.equal(size, bytes.length);
+    assert.deepEqual(await collect(store.get(cid)), Buffer.from(bytes));
+  }
+  const billed = (account: string) =>
+    inputs.filter((x) => x.account === account).reduce((sum, x) => sum + x.bytes.length, 0);
+  assert.equal(store.usage(ALICE).used, billed(ALICE));
+  assert.equal(store.usage(BOB).used, billed(BOB));
+  assert.equal(store.usage(ALICE).reserved, 0);
+  // 22 objects, the large one of three blocks: 24 block files on each replica.
+  for (const files of await allBlockFiles(replicas)) assert.equal(files.length, 24);
+  assert.deepEqual(await allTempFiles(replicas), []);
+  await store.close();
+});
+
+test('putMany past an account quota (by the sum of its objects) stores none of them', async () => {
+  const { store, replicas } = await openStore();
+  store.setLimit(ALICE, 10_000);
+  const inputs = await Promise.all(
+    [3000, 3000, 3000, 3000].map(async (n, i) => ({
+      account: ALICE,
+      bytes: await seededBuffer(`quota ${i}`, n),
+    })),
+  );
+  await assert.rejects(store.putMany(inputs), { name: 'QuotaExceededError' });
+  assert.deepEqual(store.usage(ALICE), { used: 0, reserved: 0, limit: 10_000 });
+  assert.deepEqual(await allBlockFiles(replicas), [[], []]);
+  assert.equal((await store.putMany(inputs.slice(0, 3))).length, 3);
+  assert.equal(store.usage(ALICE).used, 9000);
+  await store.close();
+});
+
+test('putMany with a replica failing below minAcks, or a full disk, leaves nothing behind', async () => {
+  for (const fault of ['eio', 'enospc'] as const) {
+    const { store, faulty, replicas } = await openStoreWithFaulty(2);
+    faulty.failWritesAfter = 5;
+    faulty.fault = fault;
+    const inputs = await Promise.all(
+      Array.from({ length: 12 }, async (_, i) => ({
+        account: ALICE,
+        bytes: await seededBuffer(`faulty ${fault} ${i}`, 5000),
+      })),
+    );
+    await assert.rejects(store.putMany(inputs), {
+      name: fault === 'enospc' ? 'StorageFullError' : 'ReplicaWriteError',
+    });
+    assert.deepEqual(await allBlockFiles(replicas), [[], []]);
+    assert.deepEqual(await allTempFiles(replicas), []);
+    assert.deepEqual(store.usage(ALICE), { used: 0, reserved: 0, limit: DEFAULT_FREE_QUOTA });
+    await store.close();
+  }
+});

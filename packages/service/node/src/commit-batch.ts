@@ -10,7 +10,7 @@ import {
   checkSignedEntry,
   type SignedEntryParts,
   type StoredObject,
-  storeObject,
+  storeObjects,
 } from './records-logic.ts';
 
 /** One record of a batch: its signed entry, keys and metadata, and its whole ciphertext. */
@@ -18,9 +18,6 @@ export type BatchRecordRequest = SignedEntryParts & {
   /** The ciphertext, base64; its UnixFS root (the store's leaf size) is `entry.contentRoot`. */
   content: string;
 };
-
-/** Objects stored at once while a batch is written (each a few small block files). */
-const STORE_CONCURRENCY = 8;
 
 const lower = (value: string) => value.toLowerCase() as Hex;
 
@@ -112,35 +109,24 @@ export async function commitBatch(
     now,
     ctx.uploadTtlMs,
   );
-  const stored: (StoredObject | undefined)[] = [];
-  let next = 0;
-  let failed = false;
-  const storeNext = async () => {
-    while (next < records.length && !failed) {
-      const i = next++;
-      const record = records[i] as BatchRecordRequest;
-      await forRecord(i, async () => {
-        const content = contents[i] as Buffer;
-        const object = await storeObject(ctx, patients[i] as Hex, content.length, [content]);
-        stored[i] = object;
-        if (object.contentRoot !== lower(record.entry.contentRoot)) {
-          throw new InvalidRequestError(
-            "The entry's contentRoot is not the root of the record's content.",
-            "Sign the UnixFS root (raw leaves, CIDv1, the node's leaf size) of the ciphertext sent.",
-          );
-        }
-      }).catch((error) => {
-        failed = true;
-        throw error;
+  let stored: StoredObject[] = [];
+  try {
+    stored = await storeObjects(
+      ctx,
+      contents.map((bytes, i) => ({ patient: patients[i] as Hex, bytes })),
+    );
+    const wrongRoot = stored.findIndex(
+      (object, i) =>
+        object.contentRoot !== lower((records[i] as BatchRecordRequest).entry.contentRoot),
+    );
+    if (wrongRoot !== -1) {
+      await forRecord(wrongRoot, () => {
+        throw new InvalidRequestError(
+          "The entry's contentRoot is not the root of the record's content.",
+          "Sign the UnixFS root (raw leaves, CIDv1, the node's leaf size) of the ciphertext sent.",
+        );
       });
     }
-  };
-  const results = await Promise.allSettled(
-    Array.from({ length: Math.min(STORE_CONCURRENCY, records.length) }, storeNext),
-  );
-  const failure = results.find((r) => r.status === 'rejected');
-  try {
-    if (failure) throw failure.reason;
     const metas = ctx.catalog.addMany(
       records.map((record, i) => ({
         recordId: ids[i] as Hex,
@@ -174,11 +160,11 @@ async function discard(
   ctx: NodeContext,
   patients: Hex[],
   uploadIds: string[],
-  stored: (StoredObject | undefined)[],
+  stored: StoredObject[],
 ): Promise<void> {
   for (const [i, object] of stored.entries()) {
     const patient = patients[i] as Hex;
-    if (object && !ctx.uploads.cidInUse(patient, object.cid, uploadIds[i])) {
+    if (!ctx.uploads.cidInUse(patient, object.cid, uploadIds[i])) {
       await ctx.store.delete(patient, object.cid).catch(() => {});
     }
   }

@@ -118,6 +118,39 @@ export function assertQuotaFor(ctx: NodeContext, patient: Hex, bytes: number): v
 
 export type StoredObject = { cid: string; contentRoot: Hex; size: number };
 
+/** Storage errors as API errors. */
+function apiErrorOf(error: unknown): unknown {
+  if (error instanceof QuotaExceededError) return new QuotaExceededApiError();
+  if (error instanceof SizeMismatchError) return new SizeMismatchApiError();
+  if (error instanceof StorageFullError) return new StorageUnavailableError(error);
+  return error;
+}
+
+const storedObject = (stored: { cid: CID; size: number }): StoredObject => ({
+  cid: stored.cid.toString(),
+  contentRoot: bytesToHex(stored.cid.multihash.digest),
+  size: stored.size,
+});
+
+/**
+ * Stores in-memory ciphertexts for their patients' accounts, all or nothing
+ * (ObjectStore.putMany: every quota checked first, one transaction for all), with storage errors
+ * as API errors.
+ */
+export async function storeObjects(
+  ctx: NodeContext,
+  objects: { patient: Hex; bytes: Uint8Array }[],
+): Promise<StoredObject[]> {
+  try {
+    const stored = await ctx.store.putMany(
+      objects.map(({ patient, bytes }) => ({ account: patient, bytes })),
+    );
+    return stored.map(storedObject);
+  } catch (error) {
+    throw apiErrorOf(error);
+  }
+}
+
 /**
  * Streams ciphertext into the ObjectStore for the patient's account (the store reserves the quota
  * before the first block and rolls everything back if the stream fails or `signal` aborts), with
@@ -130,25 +163,13 @@ export async function storeObject(
   source: AsyncIterable<Uint8Array> | Iterable<Uint8Array>,
   signal?: AbortSignal,
 ): Promise<StoredObject> {
-  let stored: { cid: CID; size: number };
   try {
-    stored = await ctx.store.put({
-      account: patient,
-      size,
-      source,
-      ...(signal && { signal }),
-    });
+    return storedObject(
+      await ctx.store.put({ account: patient, size, source, ...(signal && { signal }) }),
+    );
   } catch (error) {
-    if (error instanceof QuotaExceededError) throw new QuotaExceededApiError();
-    if (error instanceof SizeMismatchError) throw new SizeMismatchApiError();
-    if (error instanceof StorageFullError) throw new StorageUnavailableError(error);
-    throw error;
+    throw apiErrorOf(error);
   }
-  return {
-    cid: stored.cid.toString(),
-    contentRoot: bytesToHex(stored.cid.multihash.digest),
-    size: stored.size,
-  };
 }
 
 /**
