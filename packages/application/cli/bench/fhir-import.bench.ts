@@ -6,6 +6,7 @@
 // import with its own records).
 import { type ChildProcess, spawn } from 'node:child_process';
 import { once } from 'node:events';
+import { readFileSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -26,6 +27,12 @@ const patientFile = join(
 );
 const rounds = Number(process.env.AEGLE_BENCH_ROUNDS ?? 5);
 const concurrency = Number(process.env.AEGLE_BENCH_CONCURRENCY ?? 16);
+
+/** CPU time (user + system) a process has used, in ms (Linux /proc, 10 ms ticks). */
+function cpuMsOf(pid: number): number {
+  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]?.split(' ') ?? [];
+  return (Number(fields[11]) + Number(fields[12])) * 10;
+}
 
 async function startNodeProcess(dataDir: string) {
   const child: ChildProcess = spawn(
@@ -63,6 +70,7 @@ try {
 
   let resources = 0;
   let storedMs = 0;
+  const cpuBefore = { client: process.cpuUsage(), node: cpuMsOf(node.child.pid as number) };
   const started = performance.now();
   for (let i = 0; i < rounds; i++) {
     const t = performance.now();
@@ -78,12 +86,18 @@ try {
     await new Promise((r) => setTimeout(r, 50));
   }
   const totalMs = performance.now() - started;
+  const clientCpu = process.cpuUsage(cpuBefore.client);
+  const clientCpuMs = (clientCpu.user + clientCpu.system) / 1000;
+  const nodeCpuMs = cpuMsOf(node.child.pid as number) - cpuBefore.node;
   console.log(
     JSON.stringify({
       bench: 'fhir-import',
       resources_per_s: Math.round((resources / totalMs) * 1000),
       stored_per_s: Math.round((resources / storedMs) * 1000),
       resources,
+      // CPU per resource, whatever else the machine runs: where the time goes.
+      client_cpu_ms: Math.round((clientCpuMs / resources) * 100) / 100,
+      node_cpu_ms: Math.round((nodeCpuMs / resources) * 100) / 100,
       concurrency,
     }),
   );

@@ -7,6 +7,13 @@ export const DEFAULT_BATCH_LIMITS: BatchLimits = { maxRecords: 500, maxBytes: 16
 /** Records sealed ahead of the one being batched: enough to keep the key-wrapping pool busy. */
 const SEAL_AHEAD = 16;
 
+/**
+ * Records per batch at most, below the node's own limit: small enough that the node checks one
+ * batch while the client seals the next (a 70-resource import goes as three overlapping
+ * requests, not one after all the sealing), large enough that a request's fixed cost is shared.
+ */
+export const PIPELINED_BATCH_RECORDS = 32;
+
 /** Bytes a base64 text of `n` bytes takes. */
 const base64Length = (n: number) => Math.ceil(n / 3) * 4;
 
@@ -57,7 +64,11 @@ export async function writeInBatches(options: {
   limits: BatchLimits;
   onProgress?: (written: number, total: number) => void;
 }): Promise<RecordSummary[]> {
-  const { count, seal, write, limits } = options;
+  const { count, seal, write } = options;
+  const limits = {
+    ...options.limits,
+    maxRecords: Math.min(options.limits.maxRecords, PIPELINED_BATCH_RECORDS),
+  };
   const written: RecordSummary[] = [];
   const sealing: Promise<BatchRecordInput>[] = [];
   const sealAt = (i: number) => {
