@@ -1,6 +1,5 @@
-#!/usr/bin/env node
-// The `aegle` command. All logic is in run-cli.ts so tests can run it in-process.
-import './threadpool.ts';
+// The `aegle` command, loaded by its JavaScript entry (../bin/aegle.js), which sets up the
+// process first. All logic is in run-cli.ts so tests can run it in-process.
 import { runCli } from './run-cli.ts';
 
 process.exitCode = await runCli(process.argv.slice(2), {

@@ -7,7 +7,7 @@ import { createInterface } from 'node:readline';
 
 const repo = join(import.meta.dirname, '..', '..', '..', '..');
 const nodeBinary = join(repo, 'node_modules', '.bin', 'node');
-const bin = join(repo, 'packages', 'application', 'cli', 'src', 'bin.ts');
+const bin = join(repo, 'packages', 'application', 'cli', 'bin', 'aegle.js');
 
 export type NodeProcess = {
   url: string;
