@@ -28,15 +28,19 @@ export class BufferPool {
   /** A buffer of the pool's size (contents undefined); `size` must be the pool's size. */
   readonly allocate = (size: number): Uint8Array => {
     if (size !== this.#size) return new Uint8Array(size);
+    return this.lend() ?? new Uint8Array(size);
+  };
+
+  /** One of the pool's own (page-aligned) buffers, or undefined while all `max` are lent. */
+  lend(): Uint8Array | undefined {
     if (this.#free === undefined) {
       this.#free = allocatePageAligned(this.#size, this.#max, { shared: this.#shared }).reverse();
       this.#memory = this.#free[0]?.buffer;
     }
     const buffer = this.#free.pop();
-    if (buffer === undefined) return new Uint8Array(size);
-    this.#lent.set(buffer.byteOffset, buffer);
+    if (buffer !== undefined) this.#lent.set(buffer.byteOffset, buffer);
     return buffer;
-  };
+  }
 
   /** Returns a buffer (or a view of one) this pool allocated; anything else is ignored. */
   release(bytes: Uint8Array): void {

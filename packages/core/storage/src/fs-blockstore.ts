@@ -14,6 +14,7 @@ import type { Blockstore, InputPair, Pair } from 'interface-blockstore';
 import type { CID } from 'multiformats/cid';
 import { blockMatchesCid } from './block-hash.ts';
 import { blockPath, cidFromBlockFile } from './block-path.ts';
+import { BufferPool } from './buffer-pool.ts';
 import { collectBytes, once } from './bytes.ts';
 import {
   BlockNotFoundError,
@@ -21,13 +22,22 @@ import {
   isDiskFullError,
   StorageFullError,
 } from './errors.ts';
-import { isDirectWritable } from './page-aligned.ts';
+import { isDirectWritable, PAGE_SIZE } from './page-aligned.ts';
 import { parallelMap } from './parallel-map.ts';
 
 /** The options every interface-blockstore method takes. */
 export type AbortOptions = { signal?: AbortSignal };
 
 const MANY_CONCURRENCY = 16;
+/** Largest block read with O_DIRECT: an object leaf (1 MiB, `OBJECT_CHUNK_SIZE`). */
+const DIRECT_READ_MAX = 1_048_576;
+/**
+ * Direct reads at once per replica (each holds a pool buffer only for its read and copy): the
+ * object reader's read-ahead is 4; more at once (getMany, scrub) read through the page cache.
+ */
+const DIRECT_READS = 8;
+/** `#readDirect`'s answer for a file it leaves to the page-cache path. */
+const DIRECT_UNSUITABLE = Symbol('direct read unsuitable');
 const TEMP_SUFFIX = '.tmp';
 /** Linux only: elsewhere the constant is undefined and every write goes through the page cache. */
 const O_DIRECT = fsConstants.O_DIRECT ?? 0;
@@ -86,6 +96,10 @@ export class FsBlockstore implements Blockstore {
   #tempCounter = 0;
   /** O_DIRECT is used until the file system refuses it once. */
   #direct = O_DIRECT !== 0;
+  /** The same for reads (see `readUnverified`). */
+  #directRead = O_DIRECT !== 0;
+  /** Page-aligned buffers that direct reads land in, made on the first read. */
+  readonly #readBuffers = new BufferPool(DIRECT_READ_MAX, DIRECT_READS);
 
   constructor(location: string) {
     this.path = path.resolve(location);
@@ -282,18 +296,79 @@ export class FsBlockstore implements Blockstore {
     return bytes;
   }
 
-  /** The file's bytes as they are on disk, or undefined if there is no such file. */
+  /**
+   * The file's bytes as they are on disk, or undefined if there is no such file.
+   *
+   * Read with O_DIRECT into a pooled page-aligned buffer, then copied into the returned one: the
+   * disk writes straight into our memory, so the kernel neither fills the page cache (a page
+   * allocated, filled and later evicted per 4 KiB) nor copies out of it. Measured reading 1 GiB
+   * of cold 1 MiB blocks: 0.7 → 0.2 s of CPU and 0.85 → 0.5 s; the whole read benchmark (hash and
+   * decrypt too) 3.1 → 2.2 s of CPU. A block larger than the pool's buffers,
+   * a read while they are all in use, or a file system without O_DIRECT goes through the page
+   * cache instead.
+   */
   async readUnverified(cid: CID): Promise<Uint8Array | undefined> {
     const { dir, file } = blockPath(cid);
+    const filePath = path.join(this.path, dir, file);
+    const buffer = this.#directRead ? this.#readBuffers.lend() : undefined;
+    try {
+      if (buffer !== undefined) {
+        const bytes = await this.#readDirect(filePath, buffer);
+        if (bytes !== DIRECT_UNSUITABLE) return bytes;
+      }
+    } finally {
+      if (buffer !== undefined) this.#readBuffers.release(buffer);
+    }
     let handle: FileHandle;
     try {
-      handle = await open(path.join(this.path, dir, file), 'r');
+      handle = await open(filePath, 'r');
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
       throw error;
     }
     try {
       return await readWhole(handle);
+    } finally {
+      await handle.close();
+    }
+  }
+
+  /**
+   * The file read with O_DIRECT through `buffer`, copied out; `DIRECT_UNSUITABLE` if it must be
+   * read through the page cache instead (too large, a short read, or O_DIRECT refused).
+   */
+  async #readDirect(
+    filePath: string,
+    buffer: Uint8Array,
+  ): Promise<Uint8Array | undefined | typeof DIRECT_UNSUITABLE> {
+    let handle: FileHandle;
+    try {
+      handle = await open(filePath, fsConstants.O_RDONLY | O_DIRECT);
+    } catch (error) {
+      const code = (error as NodeJS.ErrnoException).code;
+      if (code === 'ENOENT') return undefined;
+      if (code !== 'EINVAL') throw error;
+      this.#directRead = false; // no O_DIRECT on this file system (tmpfs, some FUSE mounts)
+      return DIRECT_UNSUITABLE;
+    }
+    try {
+      const { size } = await handle.stat();
+      // Offset, length and address must be page multiples: ask for whole pages, get `size`.
+      const request = Math.ceil(size / PAGE_SIZE) * PAGE_SIZE;
+      if (request > buffer.length) return DIRECT_UNSUITABLE;
+      let bytesRead: number;
+      try {
+        ({ bytesRead } = await handle.read(buffer, 0, request, 0));
+      } catch (error) {
+        if ((error as NodeJS.ErrnoException).code !== 'EINVAL') throw error;
+        this.#directRead = false;
+        return DIRECT_UNSUITABLE;
+      }
+      // Shorter than its size: the file changed meanwhile. Let the plain path read what is there.
+      if (bytesRead !== size) return DIRECT_UNSUITABLE;
+      const bytes = new Uint8Array(Buffer.allocUnsafeSlow(size).buffer, 0, size);
+      bytes.set(buffer.subarray(0, size));
+      return bytes;
     } finally {
       await handle.close();
     }
