@@ -184,7 +184,7 @@ test('page-aligned whole-page blocks (O_DIRECT where the file system allows it) 
   );
 });
 
-test('reads (O_DIRECT through pooled buffers where possible) return every size exactly, many at once', async () => {
+test('reads (O_DIRECT through pooled buffers where possible) return every size exactly, and its hash, many at once', async () => {
   const store = await openStore('direct-reads');
   // Empty, under a page, a page and a byte around it, a whole leaf, and one larger than the
   // direct-read buffers (read through the page cache).
@@ -197,6 +197,9 @@ test('reads (O_DIRECT through pooled buffers where possible) return every size e
     blocks.push({ cid, bytes });
   }
   for (const { cid, bytes } of blocks) {
+    const hashed = await store.readHashed(cid);
+    assert.deepEqual(hashed?.bytes, bytes);
+    assert.deepEqual(new Uint8Array(hashed?.digest ?? []), new Uint8Array(cid.multihash.digest));
     const read = await store.getBlock(cid);
     assert.deepEqual(read, bytes);
     // The caller's own memory: a whole ArrayBuffer, not a view of a shared pool.
@@ -206,7 +209,18 @@ test('reads (O_DIRECT through pooled buffers where possible) return every size e
   // More reads at once than the pool has buffers: the rest go through the page cache, and each
   // result stays intact while the pool's buffers are reused.
   const many = await Promise.all(
-    Array.from({ length: 5 }, () => Promise.all(blocks.map(({ cid }) => store.getBlock(cid)))),
+    Array.from({ length: 5 }, () =>
+      Promise.all(
+        blocks.map(async ({ cid }) => {
+          const hashed = await store.readHashed(cid);
+          assert.deepEqual(
+            new Uint8Array(hashed?.digest ?? []),
+            new Uint8Array(cid.multihash.digest),
+          );
+          return store.getBlock(cid);
+        }),
+      ),
+    ),
   );
   for (const round of many) {
     assert.deepEqual(

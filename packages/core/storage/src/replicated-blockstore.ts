@@ -1,7 +1,7 @@
 import path from 'node:path';
 import type { Blockstore, InputPair, Pair } from 'interface-blockstore';
 import type { CID } from 'multiformats/cid';
-import { blockMatchesCid, SHA2_256 } from './block-hash.ts';
+import { blockMatchesCid, digestMatchesCid, SHA2_256 } from './block-hash.ts';
 import { blockKey } from './block-path.ts';
 import { collectBytes, once } from './bytes.ts';
 import {
@@ -30,7 +30,8 @@ export type BlockReplica = Pick<
   | 'delete'
   | 'listBlockFiles'
   | 'removeTempFiles'
->;
+> &
+  Partial<Pick<FsBlockstore, 'readHashed'>>;
 
 export type ReplicaFailure = {
   /** Index of the replica in the list given to the constructor. */
@@ -174,8 +175,16 @@ export class ReplicatedBlockstore implements Blockstore {
     let readError: unknown;
     for (const [index, replica] of this.replicas.entries()) {
       let bytes: Uint8Array | undefined;
+      let matches: boolean;
       try {
-        bytes = await replica.readUnverified(cid);
+        if (replica.readHashed) {
+          const read = await replica.readHashed(cid);
+          bytes = read?.bytes;
+          matches = read !== undefined && digestMatchesCid(cid, read.digest);
+        } else {
+          bytes = await replica.readUnverified(cid);
+          matches = bytes !== undefined && blockMatchesCid(cid, bytes);
+        }
       } catch (error) {
         readError ??= error;
         this.#onFailure({ replica: index, operation: 'read', cid, error });
@@ -183,7 +192,7 @@ export class ReplicatedBlockstore implements Blockstore {
       }
       if (bytes === undefined) {
         bad.push(index);
-      } else if (!blockMatchesCid(cid, bytes)) {
+      } else if (!matches) {
         sawCorrupt = true;
         bad.push(index);
       } else {

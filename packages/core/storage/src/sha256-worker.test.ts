@@ -29,3 +29,14 @@ test('sha256Shared hashes small and unshared bytes here, with the same result', 
     assert.deepEqual(new Uint8Array(await sha256Shared(bytes)), sha256(bytes));
   }
 });
+
+test('sha256Shared with a queue limit hashes here once that many wait, with the same result', async () => {
+  const views = allocatePageAligned(256 * 1024, 6, { shared: true });
+  for (const view of views) view.set(randomBytes(view.length));
+  for (const queue of [0, 1, 2]) {
+    const digests = await Promise.all(views.map((v) => sha256Shared(v, { queue })));
+    for (const [i, view] of views.entries()) {
+      assert.deepEqual(new Uint8Array(digests[i] as Uint8Array), sha256(view), `queue ${queue}`);
+    }
+  }
+});

@@ -3,19 +3,20 @@ import { Worker } from 'node:worker_threads';
 
 /**
  * SHA-256 on a worker thread, so a put hashes its leaves on the second core while this thread
- * encrypts and issues the block writes. On a two-core machine this thread is what ingest is bound
- * by, and hashing is ~0.6 s of its time per GiB.
+ * encrypts and issues the block writes, and a read hashes a block while this thread copies it out
+ * and decrypts. On a two-core machine this thread is what both are bound by, and hashing is
+ * ~0.6 s of its time per GiB.
  *
  * One worker per process, started on first use and `unref`'d while it has nothing to do, so it
  * never keeps a process alive. Its code is a few lines of plain JavaScript evaluated as a script
  * (no module graph, no type stripping, the same under CommonJS or ESM), so it costs an isolate's
- * bare minimum (~18 MB RSS). libuv's thread pool is no substitute: there, hash jobs queue behind
+ * bare minimum (~15 MB RSS). libuv's thread pool is no substitute: there, hash jobs queue behind
  * the block writes.
  *
  * The worker never copies a block: it hashes views of a SharedArrayBuffer (the put's pooled
- * leaves) in place. Anything else is hashed here, synchronously, as are small blocks, for which a
- * message costs more than the hash. (Reads verify on their own thread: a round trip to the worker
- * per block measured no faster there, where the file reads, not hashing, set the pace.)
+ * leaves, FsBlockstore's direct-read buffers) in place. Anything else is hashed here,
+ * synchronously, as are small blocks, for which a message costs more than the hash. (Handing it
+ * blocks read into ordinary buffers, transferred there and back, measured no faster.)
  */
 
 /** Below this, hashing here is cheaper than a round trip to the worker. */
@@ -77,10 +78,18 @@ function request(message: object): Promise<Reply> | undefined {
 
 /**
  * SHA-256 of bytes the caller leaves untouched until this resolves. A view of a SharedArrayBuffer
- * is hashed on the worker, in place; anything else here.
+ * is hashed on the worker, in place, unless `queue` or more hashes are waiting for it there;
+ * anything else here.
  */
-export async function sha256Shared(bytes: Uint8Array): Promise<Uint8Array> {
-  if (bytes.length >= MIN_OFFLOAD && bytes.buffer instanceof SharedArrayBuffer) {
+export async function sha256Shared(
+  bytes: Uint8Array,
+  options: { queue?: number } = {},
+): Promise<Uint8Array> {
+  if (
+    bytes.length >= MIN_OFFLOAD &&
+    bytes.buffer instanceof SharedArrayBuffer &&
+    pending.length < (options.queue ?? Number.POSITIVE_INFINITY)
+  ) {
     const reply = request({ buffer: bytes.buffer, offset: bytes.byteOffset, length: bytes.length });
     if (reply !== undefined) {
       try {
