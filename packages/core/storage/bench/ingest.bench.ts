@@ -2,7 +2,9 @@
 // streaming envelope, chunks, hashes and writes it durably to two replicas (primary and backup
 // directories; every block fsynced, O_DSYNC, before the commit) through ObjectStore.put;
 // {"bench":"read",…} reads it back through ObjectStore.get (every block re-hashed) and decrypts
-// it. All of it on the phase's main thread (and libuv's pool for the file I/O).
+// it. Encryption, decryption and the file I/O calls run on the phase's main thread (libuv's pool
+// does the I/O); SHA-256 runs on the store's hash worker (see src/sha256-worker.ts). Each phase
+// process runs with the V8 flags in PHASE_NODE_FLAGS (bench-support.ts), as the peer's do.
 // Each phase runs in its own process (ingest-phase.ts), so each peak RSS is that phase's own.
 import { randomBytes } from 'node:crypto';
 import { rm } from 'node:fs/promises';
