@@ -72,7 +72,12 @@ export {
 } from './indexer/queries.ts';
 export { INDEX_SCHEMA_VERSION, indexDatabasePath, openIndexDatabase } from './indexer/schema.ts';
 export { loadOrCreateOperatorKey, operatorKeyPath, readOperatorKey } from './operator-key.ts';
-export { buildRecordBatch, type RecordBatch, verifyRecordProof } from './record-batch.ts';
+export {
+  buildRecordBatch,
+  type RecordBatch,
+  recordBatchRoot,
+  verifyRecordProof,
+} from './record-batch.ts';
 export {
   type RecordEntry,
   recordLeaf,

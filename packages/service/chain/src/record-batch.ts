@@ -23,15 +23,28 @@ export type RecordBatch = {
  * most of a millisecond per entry.
  */
 export function buildRecordBatch(entries: readonly RecordEntry[]): RecordBatch {
+  const leaves = leavesOf(entries);
+  const tree = SimpleMerkleTree.of(leaves);
+  const proofs = leaves.map((_, i) => tree.getProof(i) as Hex[]);
+  return { root: tree.root as Hex, entries: [...entries], proofs, leaves, tree };
+}
+
+/**
+ * The root and leaves of a batch, without the proofs: what an indexer needs to check an entry
+ * list against the root committed on chain.
+ */
+export function recordBatchRoot(entries: readonly RecordEntry[]): { root: Hex; leaves: Hex[] } {
+  const leaves = leavesOf(entries);
+  return { root: SimpleMerkleTree.of(leaves).root as Hex, leaves };
+}
+
+function leavesOf(entries: readonly RecordEntry[]): Hex[] {
   if (entries.length === 0) {
     throw new BatchMismatchError('a batch needs at least one entry', {
       hint: 'commit only when entries are pending',
     });
   }
-  const leaves = entries.map(recordLeaf);
-  const tree = SimpleMerkleTree.of(leaves);
-  const proofs = leaves.map((_, i) => tree.getProof(i) as Hex[]);
-  return { root: tree.root as Hex, entries: [...entries], proofs, leaves, tree };
+  return entries.map(recordLeaf);
 }
 
 /** Verify one entry against a root, off chain. */

@@ -4,7 +4,7 @@ import { auditLogAbi, bytes32Label, Fault, Role, recordsAbi } from '@aegle/contr
 import type { Hex } from 'viem';
 import { buildAuditBatch, verifyAuditInclusion } from '../src/audit-batch.ts';
 import type { AegleChain } from '../src/chain.ts';
-import { buildRecordBatch, verifyRecordProof } from '../src/record-batch.ts';
+import { buildRecordBatch, recordBatchRoot, verifyRecordProof } from '../src/record-batch.ts';
 import { recordLeaf } from '../src/record-entry.ts';
 import { startEmbeddedChain } from '../src/start-embedded-chain.ts';
 import { verifyRecordInclusion } from '../src/verify-record-inclusion.ts';
@@ -45,6 +45,8 @@ test("the off-chain leaf is the contract's leafOf, and proofs verify off chain",
   }
   // The list's order does not change the root: any node rebuilds it from the stored list.
   assert.equal(buildRecordBatch([...entries].reverse()).root, batch.root);
+  // The indexer's check of a stored list computes the same root and leaves, without proofs.
+  assert.deepEqual(recordBatchRoot(entries), { root: batch.root, leaves: batch.leaves });
 });
 
 test('a committed entry verifies from nothing but the RPC URL, the address and the entry; tampering fails', async () => {

@@ -1,6 +1,6 @@
 import type { DatabaseSync } from 'node:sqlite';
 import { BatchMismatchError } from '../errors.ts';
-import { buildRecordBatch } from '../record-batch.ts';
+import { recordBatchRoot } from '../record-batch.ts';
 import type { RecordEntry } from '../record-entry.ts';
 import { clampTime } from './apply-logs.ts';
 import { inTransaction } from './schema.ts';
@@ -24,7 +24,7 @@ export function loadBatchEntries(
     | undefined;
   if (!batch) return false;
   if (batch.entries_loaded) return true;
-  const built = buildRecordBatch(entries);
+  const built = recordBatchRoot(entries);
   if (built.root.toLowerCase() !== batch.root || entries.length !== batch.entry_count) {
     throw new BatchMismatchError(
       `the entry list given for batch ${id} does not match its on-chain root`,
