@@ -305,9 +305,8 @@ export class FsBlockstore implements Blockstore {
    * disk writes straight into our memory, so the kernel neither fills the page cache (a page
    * allocated, filled and later evicted per 4 KiB) nor copies out of it. Measured reading 1 GiB
    * of cold 1 MiB blocks: 0.7 → 0.2 s of CPU and 0.85 → 0.5 s; the whole read benchmark (hash and
-   * decrypt too) 3.1 → 2.2 s of CPU. A block larger than the pool's buffers,
-   * a read while they are all in use, or a file system without O_DIRECT goes through the page
-   * cache instead.
+   * decrypt too) 3.1 → 2.2 s of CPU. A block larger than the pool's buffers, a read while they
+   * are all in use, or a file system without O_DIRECT goes through the page cache instead.
    */
   async readUnverified(cid: CID): Promise<Uint8Array | undefined> {
     return (await this.#read(cid, false))?.bytes;
