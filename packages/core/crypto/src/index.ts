@@ -9,6 +9,7 @@ export {
   encryptionPublicKeyFromPrivateKey,
   generateEncryptionPrivateKey,
 } from './accounts/encryption-key.ts';
+export { recoverSigner } from './accounts/recover-signer.ts';
 // Envelope encryption
 export { generateDataKey } from './envelope/data-key.ts';
 export { decryptStream } from './envelope/decrypt-stream.ts';

@@ -6,7 +6,7 @@ import {
   SizeMismatchError,
   StorageFullError,
 } from '@aegle/storage';
-import { bytesToHex, verifyTypedData } from 'viem';
+import { bytesToHex, hashTypedData } from 'viem';
 import {
   ForbiddenError,
   InvalidRequestError,
@@ -24,6 +24,7 @@ import type { AnchorPayload } from './merkle-batch.ts';
 import type { NodeContext } from './node-context.ts';
 import type { Hex } from './ports.ts';
 import type { RecordMeta } from './record-catalog.ts';
+import { signedBy } from './signed-by.ts';
 
 /** The audit purpose of a read by the patient's guardian (who acts for them, without a grant). */
 export const GUARDIAN_PURPOSE: Hex = bytes32Label('guardian');
@@ -279,7 +280,7 @@ export async function checkSignedEntry(
     );
   }
   if (ctx.targets?.records) {
-    const valid = await verifyEntrySignature(entry, ctx.targets.chainId, ctx.targets.records);
+    const valid = verifyEntrySignature(entry, ctx.targets.chainId, ctx.targets.records);
     if (!valid) throw new InvalidSignatureError('anchor entry');
   }
   return metadata;
@@ -296,14 +297,14 @@ export async function assertMayWriteAt(
   if (!decision.allowed) throw new WriterNotAllowedError(decision.reason);
 }
 
-async function verifyEntrySignature(
-  entry: AnchorPayload,
-  chainId: number,
-  records: Hex,
-): Promise<boolean> {
+/**
+ * Whether the entry is its creator's EIP-712 signature for this chain and Records contract, as
+ * Records.sol judges it (SignatureChecker: v 27/28 and low s): an entry the contract would mark
+ * invalid must not be anchored, since a challenge would blame this node for it.
+ */
+function verifyEntrySignature(entry: AnchorPayload, chainId: number, records: Hex): boolean {
   try {
-    return await verifyTypedData({
-      address: entry.creator,
+    const digest = hashTypedData({
       domain: recordsDomain(chainId, records),
       types: anchorEntryTypes,
       primaryType: 'AnchorEntry',
@@ -318,8 +319,8 @@ async function verifyEntrySignature(
         nonce: BigInt(entry.nonce),
         signedAt: BigInt(entry.signedAt),
       },
-      signature: entry.signature,
     });
+    return signedBy(digest, entry.signature, entry.creator);
   } catch {
     return false;
   }

@@ -5,7 +5,7 @@ import {
   forwardRequestTypes,
   type SignedForwardRequest,
 } from '@aegle/contracts';
-import { decodeFunctionData, keccak256, verifyTypedData } from 'viem';
+import { decodeFunctionData, hashTypedData, keccak256 } from 'viem';
 import {
   ForbiddenError,
   IntentNotFoundError,
@@ -15,6 +15,7 @@ import {
 import type { NodeContext } from './node-context.ts';
 import type { IntentView } from './outbox.ts';
 import type { Hex, IntentKind } from './ports.ts';
+import { signedBy } from './signed-by.ts';
 
 /** A user's signed AegleForwarder request (EIP-712 `ForwardRequest`, with the signature). */
 export type ForwardRequest = SignedForwardRequest;
@@ -65,7 +66,7 @@ export async function acceptSignedRequest(
   const targets = ctx.targets;
   const call = CALLS[kind];
   if (targets?.forwarder) {
-    const valid = await verifyForwardRequest(request, targets.chainId, targets.forwarder);
+    const valid = verifyForwardRequest(request, targets.chainId, targets.forwarder);
     if (!valid) throw new InvalidSignatureError('forward request');
   }
   const expectedTo = targets?.[call.target];
@@ -101,14 +102,9 @@ export async function acceptSignedRequest(
   return result;
 }
 
-async function verifyForwardRequest(
-  request: ForwardRequest,
-  chainId: number,
-  forwarder: Hex,
-): Promise<boolean> {
+function verifyForwardRequest(request: ForwardRequest, chainId: number, forwarder: Hex): boolean {
   try {
-    return await verifyTypedData({
-      address: request.from,
+    const digest = hashTypedData({
       domain: forwarderDomain(chainId, forwarder),
       types: forwardRequestTypes,
       primaryType: 'ForwardRequest',
@@ -121,8 +117,8 @@ async function verifyForwardRequest(
         deadline: request.deadline,
         data: request.data,
       },
-      signature: request.signature,
     });
+    return signedBy(digest, request.signature, request.from);
   } catch {
     return false;
   }

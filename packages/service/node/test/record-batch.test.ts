@@ -151,6 +151,27 @@ test('a batch with one bad record is refused whole, naming the record, and leave
   };
   await assertRefused(ctx, asKim, bad, { status: 401, type: 'invalid-signature', batchIndex: 1 });
 
+  // The malleated twin of the creator's own signature (s ↦ n − s, v flipped): it recovers the
+  // creator, but Records.sol (OpenZeppelin ECDSA) rejects high s, so the node must too.
+  const twin = await good();
+  const n = 0xfffffffffffffffffffffffffffffffebaaedce6af48a03bbfd25e8cd0364141n;
+  const sig = (twin[2] as PreparedRecord).entry.signature;
+  const highS = (n - BigInt(`0x${sig.slice(66, 130)}`)).toString(16).padStart(64, '0');
+  const flippedV = sig.slice(130) === '1b' ? '1c' : '1b';
+  const malleated = twin.map(item);
+  malleated[2] = {
+    ...(malleated[2] as ReturnType<typeof item>),
+    entry: {
+      ...(twin[2] as PreparedRecord).entry,
+      signature: `${sig.slice(0, 66)}${highS}${flippedV}` as Hex,
+    },
+  };
+  await assertRefused(ctx, asKim, malleated, {
+    status: 401,
+    type: 'invalid-signature',
+    batchIndex: 2,
+  });
+
   // An entry signed by another account than the caller.
   await assertRefused(ctx, asKim, [...(await good()).map(item), item(byLee)], {
     status: 403,

@@ -106,6 +106,16 @@ test('signed requests are refused: forged, other chain, expired, for another acc
     await forward(carol, TARGETS.consents, grantData(alice.address, lee.address))
   ).signature;
   assert.deepEqual(await post(asAlice, '/consents/grants', forged), [401, 'invalid-signature']);
+  // The malleated twin of Alice's own signature recovers her, but the forwarder (OpenZeppelin
+  // ECDSA) rejects high s: relayed, it would only fail on chain.
+  const honest = await forward(alice, TARGETS.consents, grantData(alice.address, lee.address));
+  const n = 0xfffffffffffffffffffffffffffffffebaaedce6af48a03bbfd25e8cd0364141n;
+  const highS = (n - BigInt(`0x${honest.signature.slice(66, 130)}`)).toString(16).padStart(64, '0');
+  const twin = {
+    ...honest,
+    signature: `${honest.signature.slice(0, 66)}${highS}${honest.signature.slice(130) === '1b' ? '1c' : '1b'}`,
+  };
+  assert.deepEqual(await post(asAlice, '/consents/grants', twin), [401, 'invalid-signature']);
   const otherChain = await forward(alice, TARGETS.consents, grantData(alice.address, lee.address), {
     chainId: 1,
   });

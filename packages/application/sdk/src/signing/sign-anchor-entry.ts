@@ -1,5 +1,5 @@
-import type { Account } from '@aegle/crypto';
-import { bytesToHex, type Hex, hashTypedData, recoverTypedDataAddress } from 'viem';
+import { type Account, recoverSigner } from '@aegle/crypto';
+import { bytesToHex, type Hex, hashTypedData, hexToBytes, zeroAddress } from 'viem';
 import { privateKeyToAccount } from 'viem/accounts';
 import { type AnchorEntry, anchorEntryTypes, recordsDomain } from './contracts.ts';
 
@@ -75,12 +75,15 @@ export function batchedEntryNonce(): bigint {
 }
 
 /**
- * The address that signed an entry for this deployment. Equal to `entry.creator` for an entry
- * the creator really signed; anything else means a forged or foreign entry.
+ * The address that signed an entry for this deployment, as Records.sol judges the signature
+ * (v 27 or 28, low s; @aegle/crypto's recoverSigner). Equal to `entry.creator` for an entry the
+ * creator really signed; anything else (another address, or the zero address for a signature
+ * the contract rejects, such as a malleated high-s twin) means a forged or foreign entry.
  */
 export async function recoverAnchorEntrySigner(
   entry: AnchorEntry,
   deployment: RecordsDeployment,
 ): Promise<Hex> {
-  return recoverTypedDataAddress({ ...typedData(entry, deployment), signature: entry.signature });
+  const digest = hexToBytes(anchorEntryDigest(entry, deployment));
+  return recoverSigner(digest, hexToBytes(entry.signature)) ?? zeroAddress;
 }

@@ -92,6 +92,13 @@ test('the digest the SDK signs is the contract’s entryDigest, and it recovers 
   const elsewhere = { chainId: t.chain.id + 1, records: d.records };
   assert.notEqual(await recoverAnchorEntrySigner(entry, elsewhere), provider.address);
   assert.notEqual(anchorEntryDigest(unsigned, elsewhere), anchorEntryDigest(unsigned, deployment));
+  // The malleated twin (high s, v flipped) recovers the same key mathematically, but the
+  // contract rejects it, and so does the SDK.
+  const n = 0xfffffffffffffffffffffffffffffffebaaedce6af48a03bbfd25e8cd0364141n;
+  const highS = (n - BigInt(`0x${entry.signature.slice(66, 130)}`)).toString(16).padStart(64, '0');
+  const v = entry.signature.slice(130) === '1b' ? '1c' : '1b';
+  const twin = { ...entry, signature: `${entry.signature.slice(0, 66)}${highS}${v}` as Hex };
+  assert.notEqual(await recoverAnchorEntrySigner(twin, deployment), provider.address);
   // A key that is not the creator's is refused before signing.
   await assert.rejects(signAnchorEntry(unsigned, patient, deployment), TypeError);
 });
