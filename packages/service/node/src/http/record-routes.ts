@@ -1,4 +1,4 @@
-import { Readable } from 'node:stream';
+import type { Readable } from 'node:stream';
 import type { FastifyInstance } from 'fastify';
 import { type BatchRecordRequest, commitBatch } from '../commit-batch.ts';
 import {
@@ -31,6 +31,7 @@ import {
   problemResponses,
   recordMeta,
 } from './schemas.ts';
+import { sendLeaves } from './send-leaves.ts';
 
 /** Response header carrying the caller's own wrapped data key (base64), on content reads. */
 export const WRAPPED_KEY_HEADER = 'aegle-wrapped-key';
@@ -324,20 +325,15 @@ export function recordRoutes(ctx: NodeContext) {
         if (!record || !ctx.store.has(record.cid)) throw new RecordNotFoundError();
         const grant = await authorizeRelease(ctx, request.caller, request.params.id);
         const key = ctx.catalog.wrappedKey(grant.record.recordId, request.caller);
-        if (key) reply.header(WRAPPED_KEY_HEADER, Buffer.from(key).toString('base64'));
-        return (
-          reply
-            .header('cache-control', 'no-store')
-            .header('content-length', grant.record.size)
-            .type('application/octet-stream')
-            // A byte stream that reads one block ahead: Readable.from's default object mode would
-            // buffer 16 blocks (16 MiB) per download.
-            .send(
-              Readable.from(ctx.store.get(grant.record.cid), {
-                objectMode: false,
-                highWaterMark: 1,
-              }),
-            )
+        await sendLeaves(
+          reply,
+          {
+            'cache-control': 'no-store',
+            'content-length': String(grant.record.size),
+            'content-type': 'application/octet-stream',
+            ...(key && { [WRAPPED_KEY_HEADER]: Buffer.from(key).toString('base64') }),
+          },
+          ctx.store.get(grant.record.cid),
         );
       },
     );
