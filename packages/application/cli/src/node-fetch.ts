@@ -1,7 +1,6 @@
-import { request as httpRequest, type IncomingMessage } from 'node:http';
+import { type ClientRequest, request as httpRequest, type IncomingMessage } from 'node:http';
 import { request as httpsRequest } from 'node:https';
 import { Readable } from 'node:stream';
-import { pipeline } from 'node:stream/promises';
 
 /**
  * fetch for the SDK's HTTP transport in Node: a streamed request body (an upload) goes out over
@@ -10,6 +9,10 @@ import { pipeline } from 'node:stream/promises';
  * a 2 GiB body in 1 MiB chunks), which a 1 GiB upload cannot afford; node:http stays flat.
  * The SDK imports no node:* module (it runs in browsers), so Node apps pass this as
  * createHttpTransport's `fetch` (docs/KEYS.md, "Memory in Node").
+ *
+ * It takes ownership of a streamed body's chunks: a chunk that is a whole ArrayBuffer is freed
+ * (detached) once sent. The SDK's uploads are ciphertext leaves made for the request; a caller
+ * that reuses its buffers must not stream them through this.
  */
 export const nodeStreamingFetch: typeof fetch = async (input, init) => {
   const body = init?.body;
@@ -28,11 +31,11 @@ export const nodeStreamingFetch: typeof fetch = async (input, init) => {
     req.once('error', reject);
   });
   try {
-    // The response may come before the body is all sent (a refusal): stop sending then.
-    await Promise.race([
-      pipeline(Readable.fromWeb(body as import('node:stream/web').ReadableStream), req),
-      response,
-    ]);
+    // The response may come before the body is all sent (a refusal, and the node closes the
+    // connection): the response is the answer, and the send's own failure then is not.
+    const sending = sendBody(body as ReadableStream<Uint8Array>, req);
+    sending.catch(() => {});
+    await Promise.race([sending, response]);
     const res = await response;
     const responseHeaders = new Headers();
     for (const [name, value] of Object.entries(res.headers)) {
@@ -54,3 +57,42 @@ export const nodeStreamingFetch: typeof fetch = async (input, init) => {
     signal?.removeEventListener('abort', onAbort);
   }
 };
+
+/**
+ * Writes a streamed body chunk by chunk, each once the socket has taken the one before, and
+ * frees each chunk that is a whole buffer of its own once written (the SDK's upload bodies are
+ * ciphertext leaves nobody else holds): otherwise a spent 1 MiB leaf waits for a GC that runs
+ * only after ~64 MB of such garbage, which is most of a lean client's memory.
+ */
+async function sendBody(body: ReadableStream<Uint8Array>, req: ClientRequest): Promise<void> {
+  const reader = body.getReader();
+  try {
+    for (;;) {
+      const { done, value } = await reader.read();
+      if (done) break;
+      await new Promise<void>((resolve, reject) => {
+        const onClose = () => reject(new Error('the connection closed while sending'));
+        req.once('close', onClose);
+        req.write(value, (error) => {
+          req.off('close', onClose);
+          if (error) reject(error);
+          else resolve();
+        });
+      });
+      const buffer = value.buffer;
+      if (
+        buffer instanceof ArrayBuffer &&
+        value.byteOffset === 0 &&
+        value.byteLength === buffer.byteLength
+      ) {
+        buffer.transfer(0);
+      }
+    }
+    await new Promise<void>((resolve) => req.end(resolve));
+  } catch (error) {
+    await reader.cancel(error).catch(() => {});
+    throw error;
+  } finally {
+    reader.releaseLock();
+  }
+}

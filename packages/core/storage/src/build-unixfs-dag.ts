@@ -45,7 +45,10 @@ export type UnixfsDagOptions = {
   digest?: (leaf: Uint8Array) => Promise<Uint8Array>;
 };
 
-/** One block of the DAG, ready to store. `bytes` may alias the source's buffer (see the chunker). */
+/**
+ * One block of the DAG, ready to store. `bytes` may alias the source's buffer (see the chunker).
+ * The builder does not read a block's bytes again once it has yielded it.
+ */
 export type DagBlock = { cid: CID; bytes: Uint8Array };
 
 export type UnixfsDagResult = {
@@ -138,8 +141,11 @@ export async function* buildUnixfsDag(
     }
     blockCount++;
     size += chunk.length;
+    // Lengths are taken before the yield: the consumer owns a yielded block and may free its
+    // bytes (detach the buffer) once it has used them.
+    const link = { cid, tsize: bytes.length, fileSize: chunk.length };
     yield { cid, bytes };
-    levels[0]?.push({ cid, tsize: bytes.length, fileSize: chunk.length });
+    levels[0]?.push(link);
     // Reduce every full group, cascading upwards.
     for (let height = 0; (levels[height]?.length ?? 0) === maxChildren; height++) {
       const node = internalNode(levels[height] as Link[]);
