@@ -1,6 +1,7 @@
 import { type ClientRequest, request as httpRequest, type IncomingMessage } from 'node:http';
 import { request as httpsRequest } from 'node:https';
 import { Readable } from 'node:stream';
+import { freeLeaf, sendLeaf } from '@aegle/storage';
 
 /**
  * fetch for the SDK's HTTP transport in Node: a streamed request body (an upload) goes out over
@@ -70,23 +71,8 @@ async function sendBody(body: ReadableStream<Uint8Array>, req: ClientRequest): P
     for (;;) {
       const { done, value } = await reader.read();
       if (done) break;
-      await new Promise<void>((resolve, reject) => {
-        const onClose = () => reject(new Error('the connection closed while sending'));
-        req.once('close', onClose);
-        req.write(value, (error) => {
-          req.off('close', onClose);
-          if (error) reject(error);
-          else resolve();
-        });
-      });
-      const buffer = value.buffer;
-      if (
-        buffer instanceof ArrayBuffer &&
-        value.byteOffset === 0 &&
-        value.byteLength === buffer.byteLength
-      ) {
-        buffer.transfer(0);
-      }
+      await sendLeaf(req, value);
+      freeLeaf(value);
     }
     await new Promise<void>((resolve) => req.end(resolve));
   } catch (error) {

@@ -1,4 +1,4 @@
-import type { ServerResponse } from 'node:http';
+import { freeLeaf, sendLeaf } from '@aegle/storage';
 import type { FastifyReply } from 'fastify';
 
 /**
@@ -23,35 +23,11 @@ export async function sendLeaves(
   raw.writeHead(200, headers);
   try {
     for await (const leaf of leaves) {
-      await written(raw, leaf);
-      free(leaf);
+      await sendLeaf(raw, leaf);
+      freeLeaf(leaf);
     }
     await new Promise<void>((resolve) => raw.end(resolve));
   } catch (error) {
     raw.destroy(error instanceof Error ? error : undefined);
-  }
-}
-
-/** Resolves once the socket has taken `chunk`; rejects if the connection ends first. */
-function written(raw: ServerResponse, chunk: Uint8Array): Promise<void> {
-  return new Promise((resolve, reject) => {
-    const onClose = () => reject(new Error('the client closed the connection'));
-    raw.once('close', onClose);
-    raw.write(chunk, (error) => {
-      raw.off('close', onClose);
-      if (error) reject(error);
-      else resolve();
-    });
-  });
-}
-
-function free(leaf: Uint8Array): void {
-  const buffer = leaf.buffer;
-  if (
-    buffer instanceof ArrayBuffer &&
-    leaf.byteOffset === 0 &&
-    leaf.byteLength === buffer.byteLength
-  ) {
-    buffer.transfer(0);
   }
 }
