@@ -212,6 +212,8 @@ export class OutboxWorker {
         if (status.state === 'confirmed') {
           outbox.markConfirmed(id, status.receipt, this.#o.now());
           this.#relayBatches.delete(id);
+          // Intents that waited for this batch to land can form the next one now.
+          this.#again = true;
         } else if (status.state === 'failed') {
           outbox.markFailed(id, status.reason, this.#o.now());
           this.#relayBatches.delete(id);

@@ -83,3 +83,34 @@ test('close() releases the source early', async () => {
   await reader.close();
   assert.equal(finished, true);
 });
+
+test('a stream shorter than a segment is held in a buffer of its own size, not a whole segment', async () => {
+  const size = 1024 * 1024;
+  for (const chunkSizes of [[3000], [1000, 1000, 1000]]) {
+    const segments: Uint8Array[] = [];
+    for await (const s of new ChunkReader(chunked(patternBytes(3000), chunkSizes)).segments(size)) {
+      segments.push(s.bytes);
+    }
+    assert.equal(segments.length, 1);
+    assert.equal(segments[0]?.length, 3000);
+    // One chunk: its exact copy. Several: the segment spans chunks, so a segment buffer is made.
+    const held = segments[0]?.buffer.byteLength;
+    assert.equal(held, chunkSizes.length === 1 ? 3000 : size);
+  }
+});
+
+test('a source that reuses its buffer after each chunk still gives the right segments', async () => {
+  const data = patternBytes(50);
+  const shared = new Uint8Array(7);
+  async function* reusing() {
+    for (let i = 0; i < data.length; i += 7) {
+      const piece = data.subarray(i, i + 7);
+      shared.set(piece);
+      yield shared.subarray(0, piece.length);
+      shared.fill(0xee);
+    }
+  }
+  const out: number[] = [];
+  for await (const s of new ChunkReader(reusing()).segments(16)) out.push(...s.bytes);
+  assert.deepEqual(out, [...data]);
+});

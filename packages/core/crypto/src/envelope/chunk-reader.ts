@@ -38,17 +38,26 @@ export class ChunkReader {
   /**
    * The rest of the stream as segments of exactly `size` bytes, except the last, which has
    * 0..size bytes and `last: true`. Exactly one segment has `last: true`.
+   *
+   * Bytes are copied out of a chunk before the next one is pulled (a source may reuse its
+   * buffers). A segment that starts in one chunk and goes on into the next is assembled in a
+   * buffer of `size`, made once and reused; but a stream that ends inside its first chunk's worth
+   * of a segment (a small record, a few KB against 1 MiB segments) gets a buffer of its own
+   * length, not a whole segment's.
    */
   async *segments(size: number): AsyncGenerator<Segment, void, undefined> {
-    const buffer = new Uint8Array(size);
+    let buffer: Uint8Array | undefined;
+    // Bytes of the current segment held in a buffer of their exact size, while it is not yet
+    // known whether the stream ends before the segment fills.
+    let tail: Uint8Array | undefined;
     let filled = 0;
     for (;;) {
       if (!(await this.#fill())) {
-        yield { bytes: buffer.subarray(0, filled), last: true };
+        yield { bytes: tail ?? buffer?.subarray(0, filled) ?? EMPTY, last: true };
         return;
       }
       if (filled === size) {
-        yield { bytes: buffer, last: false }; // more bytes exist, so this one is not the last
+        yield { bytes: buffer as Uint8Array, last: false }; // more bytes exist: not the last
         filled = 0;
         continue;
       }
@@ -60,8 +69,16 @@ export class ChunkReader {
         continue;
       }
       const take = Math.min(size - filled, available);
-      buffer.set(this.#chunk.subarray(this.#offset, this.#offset + take), filled);
+      const bytes = this.#chunk.subarray(this.#offset, this.#offset + take);
       this.#offset += take;
+      if (filled === 0 && take < size) {
+        tail = bytes.slice();
+      } else {
+        buffer ??= new Uint8Array(size);
+        if (tail) buffer.set(tail);
+        tail = undefined;
+        buffer.set(bytes, filled);
+      }
       filled += take;
     }
   }
