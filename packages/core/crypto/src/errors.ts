@@ -70,7 +70,7 @@ export class InvalidStreamOptionError extends BaseError {
   override name = 'InvalidStreamOptionError';
   constructor(option: string, reason: string) {
     super(`Invalid ${option}: ${reason}.`, {
-      hint: 'Leave segmentSize at its default (1 MiB) unless you have measured a reason to change it.',
+      hint: 'Leave segmentSize at its default (64 KiB) unless you have measured a reason to change it.',
     });
   }
 }

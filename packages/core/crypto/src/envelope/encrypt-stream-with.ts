@@ -12,7 +12,7 @@ import { writeSegmentNonce } from './segment-nonce.ts';
 import { createStreamHeader, type HeaderRandomness } from './stream-header.ts';
 
 export type EncryptStreamOptions = {
-  /** Plaintext bytes per segment (default 1 MiB, allowed 16 B..16 MiB). */
+  /** Plaintext bytes per segment (default 64 KiB, allowed 16 B..16 MiB). */
   segmentSize?: number;
 };
 
