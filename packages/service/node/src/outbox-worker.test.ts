@@ -37,6 +37,7 @@ function fastWorker(outbox: Outbox, relay: FaultInjectingRelay, put: ReturnType<
     confirmPollMs: 5,
     idleMs: 20,
     maxBatch: 16,
+    minBatchIntervalMs: 5,
   });
 }
 
@@ -127,10 +128,14 @@ test('an idle chain gets a batch at once; while one is on its way, intents gathe
   clock += 100;
   await worker.runOnce();
   assert.equal(outbox.waiting('audit').count, 5);
-  // The first batch confirms (its poll is due); the next pass finds the chain idle and batches.
+  // The first batch confirms (its poll is due); the chain is idle, but a batch was formed less
+  // than minBatchIntervalMs (1 s) ago: the entries wait until a second has passed since.
   clock += 500;
   await worker.runOnce();
   assert.equal(outbox.getByKey('audit:0')?.state, 'confirmed');
+  await worker.runOnce();
+  assert.equal(outbox.waiting('audit').count, 5);
+  clock += 400;
   await worker.runOnce();
   assert.equal(batchOf(3), 5);
   // With a batch on its way (one that stays unconfirmed), the window bounds the wait: the oldest

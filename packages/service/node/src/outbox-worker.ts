@@ -22,11 +22,19 @@ export type OutboxWorkerOptions = {
   /**
    * How long the first intent of a Merkle batch may wait for more to join it while an earlier
    * batch of its kind is still on its way to the chain. A batch is formed at once when none is
-   * (so an idle node anchors without delay), when `maxBatch` intents wait, or when the oldest has
-   * waited this long: under load, intents gather while the previous transaction confirms, so
-   * batches fill up by themselves. Default 2000 ms.
+   * and `minBatchIntervalMs` has passed since the last (so an idle node anchors without delay),
+   * when `maxBatch` intents wait, or when the oldest has waited this long: under load, intents
+   * gather while the previous transaction confirms, so batches fill up by themselves.
+   * Default 2000 ms.
    */
   batchWindowMs?: number;
+  /**
+   * Least time between two Merkle batches of a kind formed early (because the chain was idle):
+   * under a steady stream of intents (audited reads), each confirmation would otherwise start a
+   * batch of a few entries, a transaction and a stored list each, several times a second.
+   * Default 1000 ms.
+   */
+  minBatchIntervalMs?: number;
   /** Most intents in one Merkle batch. Default 1000. */
   maxBatch?: number;
   /** First retry delay after a failed attempt; doubles up to `maxBackoffMs`. Default 200 ms. */
@@ -66,11 +74,14 @@ export class OutboxWorker {
   readonly #relayBatches = new Map<number, RelayBatch>();
   /** When the next Merkle batch is due to be formed (its window closes). */
   #formAt: number | undefined;
+  /** When the last Merkle batch of each kind was formed (in this process). */
+  readonly #lastFormed = new Map<IntentKind, number>();
 
   constructor(options: OutboxWorkerOptions) {
     this.#o = {
       maxBatch: 1000,
       batchWindowMs: 2000,
+      minBatchIntervalMs: 1000,
       baseBackoffMs: 200,
       maxBackoffMs: 30_000,
       confirmPollMs: 500,
@@ -151,12 +162,17 @@ export class OutboxWorker {
         for (;;) {
           const { count, oldest } = outbox.waiting(kind);
           if (count === 0) break;
-          const age = this.#o.now() - (oldest ?? 0);
+          const now = this.#o.now();
+          const age = now - (oldest ?? 0);
           const chainIdle = outbox.inFlight(kind) === 0;
-          if (count < maxBatch && age < this.#o.batchWindowMs && !chainIdle) {
+          const earliestEager =
+            (this.#lastFormed.get(kind) ?? -Infinity) + this.#o.minBatchIntervalMs;
+          const eager = chainIdle && now >= earliestEager;
+          if (count < maxBatch && age < this.#o.batchWindowMs && !eager) {
             this.#formAt = Math.min(
               this.#formAt ?? Infinity,
               (oldest ?? 0) + this.#o.batchWindowMs,
+              chainIdle ? earliestEager : Infinity,
             );
             break;
           }
@@ -174,6 +190,7 @@ export class OutboxWorker {
             { root: batch.root, cid, hashes: batch.hashes, treeIndex: batch.treeIndex },
             this.#o.now(),
           );
+          this.#lastFormed.set(kind, this.#o.now());
         }
       } else {
         for (const intent of outbox.unbatched(kind, maxBatch)) {

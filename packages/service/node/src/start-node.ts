@@ -126,7 +126,16 @@ export async function startNode(options: StartNodeOptions): Promise<RunningNode>
       ...options.node,
       dataDir,
       permissions: createChainPermissions(indexDb),
-      relay: createChainRelay({ chain }),
+      relay: createChainRelay({
+        chain,
+        // Read-your-writes: a confirmed intent is one this node's permissions already reflect.
+        indexed: async (block) =>
+          indexer.cursor() >= block ||
+          (await indexer.sync().then(
+            (round) => round.cursor >= block,
+            () => false,
+          )),
+      }),
       chainHealth: createChainHealth({ publicClient, indexer, crashed: () => crashed }),
       signIn: {
         domain: options.domain ?? 'localhost',

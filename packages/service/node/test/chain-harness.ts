@@ -27,6 +27,7 @@ export const FAST_OUTBOX = {
   confirmPollMs: 20,
   idleMs: 50,
   batchWindowMs: 50,
+  minBatchIntervalMs: 20,
 };
 
 export async function startChainNode(

@@ -62,7 +62,14 @@ export async function startNode(
     signIn: { domain: DOMAIN, chainId: CHAIN_ID },
     targets: TARGETS,
     storage: { replicationFactor: 1 },
-    outbox: { baseBackoffMs: 5, maxBackoffMs: 50, confirmPollMs: 5, idleMs: 20, batchWindowMs: 20 },
+    outbox: {
+      baseBackoffMs: 5,
+      maxBackoffMs: 50,
+      confirmPollMs: 5,
+      idleMs: 20,
+      batchWindowMs: 20,
+      minBatchIntervalMs: 10,
+    },
     ...overrides,
     http: { log: { stream: log, level: 'debug' }, closeGraceMs: 100, ...overrides.http },
   });

@@ -27,6 +27,12 @@ export type ChainRelayOptions = {
   chain: Pick<AegleChain, 'publicClient' | 'walletClient' | 'deployment'>;
   /** Blocks on top of the including one before a batch counts as confirmed. Default 1 (included). */
   confirmations?: number;
+  /**
+   * Resolves true once this node's chain index holds `block` (syncing it if need be). A batch
+   * counts as confirmed only then, so what a client is told is confirmed — a grant, a
+   * revocation, a guardian — is already in effect for its next request to this node.
+   */
+  indexed?: (block: number) => Promise<boolean>;
 };
 
 /** The on-chain form of a batch's entry-list CID: its string form's UTF-8 bytes. */
@@ -231,6 +237,9 @@ export function createChainRelay(options: ChainRelayOptions) {
       if (receipt.status !== 'success') return { state: 'failed', reason: 'reverted' };
       const head = await publicClient.getBlockNumber({ cacheTime: 0 });
       if (head - receipt.blockNumber + 1n < confirmations) return { state: 'pending' };
+      if (options.indexed && !(await options.indexed(Number(receipt.blockNumber)))) {
+        return { state: 'pending' };
+      }
       const base = {
         txHash,
         blockNumber: Number(receipt.blockNumber),
