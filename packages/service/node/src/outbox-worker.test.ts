@@ -113,6 +113,7 @@ test('an idle chain gets a batch at once; while one is on its way, intents gathe
     relay,
     putBatchObject: putInto(store),
     batchWindowMs: 2_000,
+    minBatchIntervalMs: 1_000,
     confirmPollMs: 500,
     maxBatch: 16,
     now: () => clock,

@@ -32,7 +32,7 @@ export type OutboxWorkerOptions = {
    * Least time between two Merkle batches of a kind formed early (because the chain was idle):
    * under a steady stream of intents (audited reads), each confirmation would otherwise start a
    * batch of a few entries, a transaction and a stored list each, several times a second.
-   * Default 1000 ms.
+   * Default 250 ms.
    */
   minBatchIntervalMs?: number;
   /** Most intents in one Merkle batch. Default 1000. */
@@ -81,7 +81,7 @@ export class OutboxWorker {
     this.#o = {
       maxBatch: 1000,
       batchWindowMs: 2000,
-      minBatchIntervalMs: 1000,
+      minBatchIntervalMs: 250,
       baseBackoffMs: 200,
       maxBackoffMs: 30_000,
       confirmPollMs: 500,
