@@ -38,6 +38,6 @@ export {
   type ReplicatedBlockstoreOptions,
   type ScrubReport,
 } from './replicated-blockstore.ts';
-export { freeLeaf, sendLeaf } from './send-leaf.ts';
+export { sendLeaf } from './send-leaf.ts';
 // The browser-safe part (DAG building, block hashes), also its own entry `@aegle/storage/unixfs`.
 export * from './unixfs.ts';

@@ -3,7 +3,8 @@ import { once } from 'node:events';
 import { createServer, request } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { test } from 'node:test';
-import { freeLeaf, sendLeaf } from './send-leaf.ts';
+import { freeLeaf } from './free-leaf.ts';
+import { sendLeaf } from './send-leaf.ts';
 
 test('freeLeaf empties a whole buffer the caller owns, and leaves views of larger ones alone', () => {
   const whole = new Uint8Array(1024).fill(1);

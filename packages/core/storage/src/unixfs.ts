@@ -13,3 +13,4 @@ export {
   type UnixfsDagResult,
 } from './build-unixfs-dag.ts';
 export { chunkFixedSize } from './chunk-fixed-size.ts';
+export { freeLeaf } from './free-leaf.ts';

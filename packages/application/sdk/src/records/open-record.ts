@@ -1,4 +1,5 @@
 import { type Account, decryptStream, type WrappedDataKey } from '@aegle/crypto';
+import { freeLeaf } from '@aegle/storage/unixfs';
 import type { Hex } from 'viem';
 import { IntegrityError } from './errors.ts';
 import { integrityErrorFrom } from './integrity-error-from.ts';
@@ -65,6 +66,9 @@ export async function* openRecord(
       let next = await pass.next();
       while (!next.done) {
         yield next.value;
+        // The decryptor asks for the next leaf only once it has copied or opened all of this one
+        // (see @aegle/crypto's ChunkReader): free it now rather than at V8's next full GC.
+        freeLeaf(next.value);
         next = await pass.next();
       }
       root = next.value;
