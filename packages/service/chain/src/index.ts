@@ -70,7 +70,12 @@ export {
   standingAnchor,
   writeAllowedAt,
 } from './indexer/queries.ts';
-export { INDEX_SCHEMA_VERSION, indexDatabasePath, openIndexDatabase } from './indexer/schema.ts';
+export {
+  INDEX_SCHEMA_VERSION,
+  indexDatabasePath,
+  openIndexDatabase,
+  permissionsEpoch,
+} from './indexer/schema.ts';
 export { loadOrCreateOperatorKey, operatorKeyPath, readOperatorKey } from './operator-key.ts';
 export {
   buildRecordBatch,

@@ -2,7 +2,14 @@ import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import type { DatabaseSync } from 'node:sqlite';
 import { after, before, test } from 'node:test';
-import { accountsAbi, certificationAbi, consentsAbi, recordsAbi, roleIds } from '@aegle/contracts';
+import {
+  accountsAbi,
+  auditLogAbi,
+  certificationAbi,
+  consentsAbi,
+  recordsAbi,
+  roleIds,
+} from '@aegle/contracts';
 import { type Hex, keccak256 } from 'viem';
 import type { AegleChain } from '../src/chain.ts';
 
@@ -21,7 +28,7 @@ import {
   standingAnchor,
   writeAllowedAt,
 } from '../src/indexer/queries.ts';
-import { openIndexDatabase } from '../src/indexer/schema.ts';
+import { openIndexDatabase, permissionsEpoch } from '../src/indexer/schema.ts';
 import { buildRecordBatch } from '../src/record-batch.ts';
 import type { RecordEntry } from '../src/record-entry.ts';
 import { startEmbeddedChain } from '../src/start-embedded-chain.ts';
@@ -235,6 +242,56 @@ test('resumes from its stored cursor after a restart, without indexing anything 
   const now = Number(await latestTimestamp(chain));
   assert.equal(activeGrants(second.db, { grantee: reader.address, atTime: now }).length, 0);
   second.db.close();
+});
+
+test('the permissions epoch moves with grants, revocations and rollbacks, not with audit commits or empty blocks', async () => {
+  const indexer = openIndexer(join(dir.path, 'index-epoch.sqlite'));
+  const patient = await newActor(chain);
+  const reader = await newActor(chain);
+  await register(chain, patient, Role.Patient);
+  await register(chain, reader, Role.Researcher);
+  await indexer.sync();
+  const start = permissionsEpoch(indexer.db);
+  // An audit root and empty blocks: decisions cannot change, the epoch stays.
+  await send(chain, operator(), chain.deployment.contracts.auditLog, auditLogAbi, 'commit', [
+    b32('epoch-audit-root'),
+    3,
+    '0x0155',
+  ]);
+  await rpc(chain.publicClient, 'evm_mine');
+  await indexer.sync();
+  assert.equal(permissionsEpoch(indexer.db), start);
+  // A grant, then its revocation: each moves it.
+  const far = (await latestTimestamp(chain)) + 86400n;
+  await send(chain, patient, chain.deployment.contracts.consents, consentsAbi, 'grant', [
+    patient.address,
+    reader.address,
+    Scope.Category,
+    b32('Observation'),
+    b32('care'),
+    far,
+  ]);
+  await indexer.sync();
+  const granted = permissionsEpoch(indexer.db);
+  assert.ok(granted > start);
+  const snapshot = await rpc<Hex>(chain.publicClient, 'evm_snapshot');
+  await send(chain, patient, chain.deployment.contracts.consents, consentsAbi, 'revoke', [
+    patient.address,
+    reader.address,
+    Scope.Category,
+    b32('Observation'),
+  ]);
+  await indexer.sync();
+  const revoked = permissionsEpoch(indexer.db);
+  assert.ok(revoked > granted);
+  // The revocation is reverted away: the rollback moves it too (the grant is in force again).
+  assert.equal(await rpc(chain.publicClient, 'evm_revert', [snapshot]), true);
+  await rpc(chain.publicClient, 'evm_mine');
+  await rpc(chain.publicClient, 'evm_mine');
+  const round = await indexer.sync();
+  assert.ok(round.rolledBackTo !== undefined);
+  assert.ok(permissionsEpoch(indexer.db) > revoked);
+  indexer.db.close();
 });
 
 test('waits for the configured number of confirmations', async () => {

@@ -30,14 +30,16 @@ type RawLog = Pick<Log, 'address' | 'data' | 'topics' | 'logIndex' | 'blockNumbe
 
 /**
  * Apply one block range's logs, in chain order, inside the caller's transaction.
- * `timestampOf` gives the timestamp of a block that carried logs.
+ * `timestampOf` gives the timestamp of a block that carried logs. Returns whether any applied
+ * event can change a permission decision (anything but an audit commit).
  */
 export function applyLogs(
   db: DatabaseSync,
   contracts: Map<string, Abi>,
   logs: readonly RawLog[],
   timestampOf: (blockNumber: bigint) => number,
-): void {
+): boolean {
+  let permissionsChanged = false;
   for (const log of logs) {
     const abi = contracts.get(log.address.toLowerCase());
     if (!abi || log.blockNumber === null || log.logIndex === null) continue;
@@ -58,6 +60,7 @@ export function applyLogs(
     const h = (key: string): string => String(args[key]).toLowerCase();
     const num = (key: string): number => Number(args[key]);
     const t = (key: string): number => clampTime(args[key] as bigint);
+    if (decoded.eventName !== 'AuditCommitted') permissionsChanged = true;
     switch (decoded.eventName) {
       case 'AccountRegistered':
         db.prepare(
@@ -179,4 +182,5 @@ export function applyLogs(
         break; // RoleAdminChanged and future events: not indexed
     }
   }
+  return permissionsChanged;
 }

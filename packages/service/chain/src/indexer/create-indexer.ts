@@ -5,7 +5,14 @@ import { IndexerError } from '../errors.ts';
 import type { RecordEntry } from '../record-entry.ts';
 import { applyLogs, indexedContracts } from './apply-logs.ts';
 import { loadBatchEntries } from './load-batch-entries.ts';
-import { eventTables, getMeta, INDEX_SCHEMA_VERSION, inTransaction, setMeta } from './schema.ts';
+import {
+  bumpPermissionsEpoch,
+  eventTables,
+  getMeta,
+  INDEX_SCHEMA_VERSION,
+  inTransaction,
+  setMeta,
+} from './schema.ts';
 
 export type BatchToResolve = { batchId: bigint; root: Hex; cid: Hex; entryCount: number };
 
@@ -98,6 +105,7 @@ export function createIndexer(options: IndexerOptions): Indexer {
       }
       db.prepare('DELETE FROM blocks WHERE number > ?').run(ancestor);
       setMeta(db, 'cursor', String(ancestor));
+      bumpPermissionsEpoch(db);
     });
 
   // One round at a time: the background loop and a caller's sync() must not interleave.
@@ -161,7 +169,9 @@ export function createIndexer(options: IndexerOptions): Indexer {
       if (headers.get(log.blockNumber as bigint)?.hash !== log.blockHash) return false;
     }
     inTransaction(db, () => {
-      applyLogs(db, contracts, logs, (n) => Number(headers.get(n)?.timestamp ?? 0n));
+      if (applyLogs(db, contracts, logs, (n) => Number(headers.get(n)?.timestamp ?? 0n))) {
+        bumpPermissionsEpoch(db);
+      }
       const insert = db.prepare(
         'INSERT OR REPLACE INTO blocks (number, hash, timestamp, has_events) VALUES (?, ?, ?, ?)',
       );

@@ -3,7 +3,7 @@ import { BatchMismatchError } from '../errors.ts';
 import { recordBatchRoot } from '../record-batch.ts';
 import type { RecordEntry } from '../record-entry.ts';
 import { clampTime } from './apply-logs.ts';
-import { inTransaction } from './schema.ts';
+import { bumpPermissionsEpoch, inTransaction } from './schema.ts';
 
 /**
  * Add a batch's entries (its content-addressed list) to the index, after checking that they
@@ -57,6 +57,7 @@ export function loadBatchEntries(
       );
     });
     db.prepare('UPDATE batches SET entries_loaded = 1 WHERE batch_id = ?').run(id);
+    bumpPermissionsEpoch(db);
   });
   return true;
 }

@@ -165,3 +165,20 @@ export function setMeta(db: DatabaseSync, key: string, value: string): void {
     'INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value',
   ).run(key, value);
 }
+
+/**
+ * A counter the indexer bumps, in the same transaction, with every change that can change a read
+ * or write decision: any event but an audit commit, a batch's entries loaded, a rollback. A cache
+ * of decisions keyed by it stays valid exactly as long as the counter does; audit commits, which
+ * arrive with every few reads under load, and new blocks do not end it (time is the cache's own
+ * business: it keeps each decision only until the grant it rests on ends).
+ */
+export function bumpPermissionsEpoch(db: DatabaseSync): void {
+  setMeta(db, PERMISSIONS_EPOCH, String(permissionsEpoch(db) + 1));
+}
+
+export function permissionsEpoch(db: DatabaseSync): number {
+  return Number(getMeta(db, PERMISSIONS_EPOCH) ?? 0);
+}
+
+const PERMISSIONS_EPOCH = 'permissions_epoch';

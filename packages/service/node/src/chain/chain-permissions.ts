@@ -5,6 +5,7 @@ import {
   currentGrant,
   guardianAt,
   mayRead as indexMayRead,
+  permissionsEpoch,
   writeAllowedAt,
 } from '@aegle/chain';
 import type { Hex, PermissionSource, ReadDecision, RecordRef, WriteDecision } from '../ports.ts';
@@ -19,24 +20,36 @@ export function createChainPermissions(db: DatabaseSync): PermissionSource {
   const latestBlockTime = db.prepare(
     'SELECT timestamp AS t FROM blocks ORDER BY number DESC LIMIT 1',
   );
-  // Every write to the index (the indexer shares this connection) bumps total_changes(): cached
-  // read decisions are dropped whenever the index moved, so a revocation is seen as soon as indexed.
-  const changes = db.prepare('SELECT total_changes() AS n');
+  // Cached read decisions stand until the indexer's permissions epoch moves: it does, in the
+  // same transaction, with every indexed change that can alter a decision (a grant, a revocation,
+  // a guardian, an anchored record, a rollback), so a revocation is seen as soon as it is indexed;
+  // audit commits and new blocks leave it, so the cache survives a steady stream of audited reads.
+  // Time is handled per decision: each is kept only until the grant it rests on ends.
   const cache = new Map<string, { decision: ReadDecision; until: number }>();
   let cachedAt = -1;
-  let chainNow = 0;
   const indexVersion = (): number => {
-    const n = Number((changes.get() as { n: number }).n);
-    if (n !== cachedAt) {
+    const epoch = permissionsEpoch(db);
+    if (epoch !== cachedAt) {
       cache.clear();
-      cachedAt = n;
+      cachedAt = epoch;
+    }
+    return epoch;
+  };
+  // The newest indexed block's time, read again only when the index has moved at all.
+  const changes = db.prepare('SELECT total_changes() AS n');
+  let timeAt = -1;
+  let chainNow = 0;
+  const chainTime = (): number => {
+    const n = Number((changes.get() as { n: number }).n);
+    if (n !== timeAt) {
+      timeAt = n;
       chainNow = Number((latestBlockTime.get() as { t: number | null } | undefined)?.t ?? 0);
     }
-    return n;
+    return chainNow;
   };
   const seconds = (at: Date): number => {
     indexVersion();
-    return Math.max(Math.floor(at.getTime() / 1000), chainNow);
+    return Math.max(Math.floor(at.getTime() / 1000), chainTime());
   };
   const lower = (value: string) => value.toLowerCase() as Hex;
 
