@@ -213,15 +213,7 @@ test('resumes from its stored cursor after a restart, without indexing anything 
   const reader = await newActor(chain);
   await register(chain, patient, Role.Patient);
   await register(chain, reader, Role.Researcher);
-  const far = (await latestTimestamp(chain)) + 86400n;
-  await send(chain, patient, chain.deployment.contracts.consents, consentsAbi, 'grant', [
-    patient.address,
-    reader.address,
-    Scope.Category,
-    b32('Observation'),
-    b32('care'),
-    far,
-  ]);
+  await grantObservations(patient, reader);
   const { cursor } = await first.sync();
   const eventsBefore = countRows(first.db, 'consent_events');
   first.db.close();
@@ -262,15 +254,7 @@ test('the permissions epoch moves with grants, revocations and rollbacks, not wi
   await indexer.sync();
   assert.equal(permissionsEpoch(indexer.db), start);
   // A grant, then its revocation: each moves it.
-  const far = (await latestTimestamp(chain)) + 86400n;
-  await send(chain, patient, chain.deployment.contracts.consents, consentsAbi, 'grant', [
-    patient.address,
-    reader.address,
-    Scope.Category,
-    b32('Observation'),
-    b32('care'),
-    far,
-  ]);
+  await grantObservations(patient, reader);
   await indexer.sync();
   const granted = permissionsEpoch(indexer.db);
   assert.ok(granted > start);
@@ -501,6 +485,19 @@ test('the background loop follows new events until stopped; a wrong entry list i
 async function until(condition: () => boolean): Promise<void> {
   for (let i = 0; i < 500 && !condition(); i++) await new Promise((r) => setTimeout(r, 20));
   assert.ok(condition(), 'the condition became true');
+}
+
+/** The patient grants the reader the Observation category, for purpose "care", for a day. */
+async function grantObservations(patient: Actor, reader: Actor): Promise<void> {
+  const far = (await latestTimestamp(chain)) + 86400n;
+  await send(chain, patient, chain.deployment.contracts.consents, consentsAbi, 'grant', [
+    patient.address,
+    reader.address,
+    Scope.Category,
+    b32('Observation'),
+    b32('care'),
+    far,
+  ]);
 }
 
 function countRows(db: DatabaseSync, table: string): number {
