@@ -57,9 +57,18 @@ export async function* openRecord(
 ): AsyncGenerator<Uint8Array, OpenedRecord, undefined> {
   const dataKey = await unwrapRecordKey(options.wrappedKey, options.account, options.recordId);
   let root: ContentRoot | undefined;
+  // Leaves assembled here (from the ciphertext's chunks) are ours to free; a leaf that is a view
+  // of the caller's own chunk is not.
+  const assembled = new WeakSet<Uint8Array>();
   const pass = passThroughWithRoot(
     countProgress(options.ciphertext, options.onProgress, options.ciphertextSize),
     options.chunkSize ?? DEFAULT_LEAF_SIZE,
+    undefined,
+    (size) => {
+      const leaf = new Uint8Array(size);
+      assembled.add(leaf);
+      return leaf;
+    },
   );
   async function* ciphertext(): AsyncGenerator<Uint8Array, void, undefined> {
     try {
@@ -68,7 +77,7 @@ export async function* openRecord(
         yield next.value;
         // The decryptor asks for the next leaf only once it has copied or opened all of this one
         // (see @aegle/crypto's ChunkReader): free it now rather than at V8's next full GC.
-        freeLeaf(next.value);
+        if (assembled.has(next.value)) freeLeaf(next.value);
         next = await pass.next();
       }
       root = next.value;

@@ -111,6 +111,35 @@ test('round trips at several sizes, across segment and leaf boundaries, chunked 
   }
 });
 
+test("reading leaves the caller's own ciphertext buffers intact, whole leaves included", async () => {
+  const chunkSize = 4096;
+  const plaintext = new Uint8Array(randomBytes(20_000));
+  const { prepared, ciphertext, sealed } = await seal(
+    options(patient, provider, plaintext, { chunkSize, segmentSize: 1024 }),
+  );
+  // Each chunk its own buffer of exactly one leaf: the DAG builder passes such a chunk on as the
+  // leaf itself, which openRecord must not free (only leaves it assembled are its own).
+  const chunks: Uint8Array[] = [];
+  for (let i = 0; i < ciphertext.length; i += chunkSize)
+    chunks.push(ciphertext.slice(i, i + chunkSize));
+  const key = prepared.wrappedKeys.find((k) => k.recipient === patient.address);
+  assert.ok(key);
+  const { items } = await drain(
+    openRecord({
+      ciphertext: (async function* () {
+        yield* chunks;
+      })(),
+      wrappedKey: key.wrappedKey,
+      account: patient,
+      recordId: prepared.recordId,
+      expectedRoot: sealed.entry.contentRoot,
+      chunkSize,
+    }),
+  );
+  assert.deepEqual(new Uint8Array(Buffer.concat(items)), plaintext);
+  assert.deepEqual(new Uint8Array(Buffer.concat(chunks)), new Uint8Array(ciphertext));
+});
+
 test('the entry binds record, patient, creator, category, metadata and a keyed nonce', async () => {
   const { prepared, sealed } = await seal(options(patient, provider, new Uint8Array([1, 2, 3])));
   const e = sealed.entry;

@@ -30,14 +30,20 @@ export async function* passThroughWithRoot(
   chunkSize: number = DEFAULT_LEAF_SIZE,
   /** The exact byte count, when known: a stream shorter than a leaf then gets a buffer its size. */
   totalSize?: number,
+  /**
+   * Makes the buffers leaves that span input chunks are assembled in (default a fresh one each):
+   * a caller that frees the leaves it is done with frees only those, never its input's.
+   */
+  allocate?: (size: number) => Uint8Array,
 ): AsyncGenerator<Uint8Array, ContentRoot, undefined> {
   // The chunker assembles a leaf that spans input buffers in a leaf-sized buffer; for a small
   // record (a FHIR resource) that would be a mostly empty megabyte per record.
   const small = totalSize !== undefined && totalSize <= chunkSize;
+  const make = allocate ?? ((size: number) => new Uint8Array(size));
   const dag = buildUnixfsDag(source, {
     profile: 'aegle',
     chunkSize,
-    ...(small && { allocate: () => new Uint8Array(totalSize) }),
+    allocate: small ? () => make(totalSize) : make,
   });
   try {
     for (;;) {
