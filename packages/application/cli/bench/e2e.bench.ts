@@ -14,6 +14,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { cpuSeconds } from './process-stats.ts';
 
 const LEAN_V8 = '--max-semi-space-size=1';
 const LEAN_ENV = { MALLOC_ARENA_MAX: '2' };
@@ -59,12 +60,6 @@ function resetPeak(pid: number | 'self'): void {
   } catch {
     // Not permitted here: the figure then covers the process's whole life.
   }
-}
-
-/** CPU seconds (user + system) a process has used (Linux /proc, clock ticks of 10 ms). */
-function cpuSeconds(pid: number | 'self'): number {
-  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]?.split(' ') ?? [];
-  return (Number(fields[11]) + Number(fields[12])) / 100;
 }
 
 const debug = process.env.AEGLE_BENCH_DEBUG ? (...a: unknown[]) => console.error(...a) : () => {};

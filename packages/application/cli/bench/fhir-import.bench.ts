@@ -6,7 +6,6 @@
 // import with its own records).
 import { type ChildProcess, spawn } from 'node:child_process';
 import { once } from 'node:events';
-import { readFileSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -15,6 +14,7 @@ import { createAccount } from '@aegle/crypto';
 import { type ClientDeployment, createAegleClient, createHttpTransport } from '@aegle/sdk';
 import { importFile } from '../src/fhir/import-file.ts';
 import { nodeStreamingFetch } from '../src/node-fetch.ts';
+import { cpuSeconds } from './process-stats.ts';
 
 const repo = join(import.meta.dirname, '..', '..', '..', '..');
 const patientFile = join(
@@ -27,12 +27,6 @@ const patientFile = join(
 );
 const rounds = Number(process.env.AEGLE_BENCH_ROUNDS ?? 5);
 const concurrency = Number(process.env.AEGLE_BENCH_CONCURRENCY ?? 16);
-
-/** CPU time (user + system) a process has used, in ms (Linux /proc, 10 ms ticks). */
-function cpuMsOf(pid: number): number {
-  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]?.split(' ') ?? [];
-  return (Number(fields[11]) + Number(fields[12])) * 10;
-}
 
 async function startNodeProcess(dataDir: string) {
   const child: ChildProcess = spawn(
@@ -70,7 +64,10 @@ try {
 
   let resources = 0;
   let storedMs = 0;
-  const cpuBefore = { client: process.cpuUsage(), node: cpuMsOf(node.child.pid as number) };
+  const cpuBefore = {
+    client: process.cpuUsage(),
+    node: cpuSeconds(node.child.pid as number) * 1000,
+  };
   const started = performance.now();
   for (let i = 0; i < rounds; i++) {
     const t = performance.now();
@@ -88,7 +85,7 @@ try {
   const totalMs = performance.now() - started;
   const clientCpu = process.cpuUsage(cpuBefore.client);
   const clientCpuMs = (clientCpu.user + clientCpu.system) / 1000;
-  const nodeCpuMs = cpuMsOf(node.child.pid as number) - cpuBefore.node;
+  const nodeCpuMs = cpuSeconds(node.child.pid as number) * 1000 - cpuBefore.node;
   console.log(
     JSON.stringify({
       bench: 'fhir-import',

@@ -74,7 +74,7 @@ export {
   INDEX_SCHEMA_VERSION,
   indexDatabasePath,
   openIndexDatabase,
-  permissionsEpoch,
+  permissionsEpochReader,
 } from './indexer/schema.ts';
 export { loadOrCreateOperatorKey, operatorKeyPath, readOperatorKey } from './operator-key.ts';
 export {

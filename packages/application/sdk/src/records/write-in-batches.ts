@@ -114,7 +114,6 @@ export async function writeInBatches(options: {
       (batch.length === limits.maxRecords || bytes + size > limits.maxBytes)
     ) {
       await flush();
-      batchStart = i;
     }
     if (batch.length === 0) batchStart = i;
     batch.push(record);

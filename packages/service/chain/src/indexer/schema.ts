@@ -178,7 +178,13 @@ export function bumpPermissionsEpoch(db: DatabaseSync): void {
 }
 
 export function permissionsEpoch(db: DatabaseSync): number {
-  return Number(getMeta(db, PERMISSIONS_EPOCH) ?? 0);
+  return permissionsEpochReader(db)();
+}
+
+/** `permissionsEpoch` with its statement prepared once: for a check on every request. */
+export function permissionsEpochReader(db: DatabaseSync): () => number {
+  const read = db.prepare('SELECT value FROM meta WHERE key = ?');
+  return () => Number((read.get(PERMISSIONS_EPOCH) as { value: string } | undefined)?.value ?? 0);
 }
 
 const PERMISSIONS_EPOCH = 'permissions_epoch';

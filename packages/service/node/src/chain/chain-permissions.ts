@@ -5,7 +5,7 @@ import {
   currentGrant,
   guardianAt,
   mayRead as indexMayRead,
-  permissionsEpoch,
+  permissionsEpochReader,
   writeAllowedAt,
 } from '@aegle/chain';
 import type { Hex, PermissionSource, ReadDecision, RecordRef, WriteDecision } from '../ports.ts';
@@ -26,14 +26,14 @@ export function createChainPermissions(db: DatabaseSync): PermissionSource {
   // audit commits and new blocks leave it, so the cache survives a steady stream of audited reads.
   // Time is handled per decision: each is kept only until the grant it rests on ends.
   const cache = new Map<string, { decision: ReadDecision; until: number }>();
+  const epoch = permissionsEpochReader(db);
   let cachedAt = -1;
-  const indexVersion = (): number => {
-    const epoch = permissionsEpoch(db);
-    if (epoch !== cachedAt) {
+  const dropCacheIfStale = (): void => {
+    const current = epoch();
+    if (current !== cachedAt) {
       cache.clear();
-      cachedAt = epoch;
+      cachedAt = current;
     }
-    return epoch;
   };
   // The newest indexed block's time, read again only when the index has moved at all.
   const changes = db.prepare('SELECT total_changes() AS n');
@@ -48,7 +48,7 @@ export function createChainPermissions(db: DatabaseSync): PermissionSource {
     return chainNow;
   };
   const seconds = (at: Date): number => {
-    indexVersion();
+    dropCacheIfStale();
     return Math.max(Math.floor(at.getTime() / 1000), chainTime());
   };
   const lower = (value: string) => value.toLowerCase() as Hex;

@@ -56,6 +56,20 @@ const wrappedKeysSchema = {
 
 const metadataSchema = { ...base64, maxLength: 65_536 } as const;
 
+/** A record and one recipient of its data key. */
+const recordKeyParams = {
+  type: 'object',
+  properties: { id: bytes32, recipient: address },
+  required: ['id', 'recipient'],
+} as const;
+
+/** An answer that lists addresses holding (or to be given) a record's data key. */
+const recipientList = {
+  type: 'object',
+  properties: { recipients: { type: 'array', items: address } },
+  required: ['recipients'],
+} as const;
+
 const recordIdParams = { type: 'object', properties: { id: bytes32 }, required: ['id'] } as const;
 
 export function recordRoutes(ctx: NodeContext) {
@@ -347,11 +361,7 @@ export function recordRoutes(ctx: NodeContext) {
           summary:
             "Store the record's data key wrapped for a recipient (by the patient or their guardian, e.g. with a grant)",
           security: bearer,
-          params: {
-            type: 'object',
-            properties: { id: bytes32, recipient: address },
-            required: ['id', 'recipient'],
-          },
+          params: recordKeyParams,
           body: {
             type: 'object',
             additionalProperties: false,
@@ -383,11 +393,7 @@ export function recordRoutes(ctx: NodeContext) {
           summary:
             "Delete a recipient's wrapped key (by the patient or their guardian, e.g. with a revocation)",
           security: bearer,
-          params: {
-            type: 'object',
-            properties: { id: bytes32, recipient: address },
-            required: ['id', 'recipient'],
-          },
+          params: recordKeyParams,
           response: { 204: { type: 'null' }, ...problemResponses },
         },
       },
@@ -416,11 +422,7 @@ export function recordRoutes(ctx: NodeContext) {
             properties: { patient: address, category: bytes32 },
           },
           response: {
-            200: {
-              type: 'object',
-              properties: { recipients: { type: 'array', items: address } },
-              required: ['recipients'],
-            },
+            200: recipientList,
             ...problemResponses,
           },
         },
@@ -450,11 +452,7 @@ export function recordRoutes(ctx: NodeContext) {
           security: bearer,
           params: recordIdParams,
           response: {
-            200: {
-              type: 'object',
-              properties: { recipients: { type: 'array', items: address } },
-              required: ['recipients'],
-            },
+            200: recipientList,
             ...problemResponses,
           },
         },
