@@ -6,6 +6,11 @@ export { addressFromPrivateKey, addressFromPublicKey } from './accounts/address-
 export { isChecksumAddress, toChecksumAddress } from './accounts/checksum-address.ts';
 export { accountFromPrivateKeys, createAccount } from './accounts/create-account.ts';
 export {
+  createSignerCheck,
+  type SignerCheck,
+  type SignerCheckOptions,
+} from './accounts/create-signer-check.ts';
+export {
   encryptionPublicKeyFromPrivateKey,
   generateEncryptionPrivateKey,
 } from './accounts/encryption-key.ts';
