@@ -1,13 +1,17 @@
-import { Aes256Gcm, CipherSuite, DhkemX25519HkdfSha256, HkdfSha256 } from '@hpke/core';
+import { Aes256Gcm, CipherSuite } from '@hpke/core';
 import { utf8ToBytes } from '../bytes.ts';
+import { DhkemX25519SyncKdf } from './dhkem-x25519-sync-kdf.ts';
+import { HkdfSha256Sync } from './hkdf-sha256-sync.ts';
 
 /**
  * RFC 9180 suite for wrapping data keys: DHKEM(X25519, HKDF-SHA256), HKDF-SHA256, AES-256-GCM,
  * base mode. X25519 keys are the account's encryption keys (@noble/curves x25519 format).
+ * Every HKDF step runs synchronously (HkdfSha256Sync, in the key schedule and the KEM); X25519
+ * and AES-GCM are @hpke/core's, on WebCrypto.
  */
 export const dataKeySuite = new CipherSuite({
-  kem: new DhkemX25519HkdfSha256(),
-  kdf: new HkdfSha256(),
+  kem: new DhkemX25519SyncKdf(),
+  kdf: new HkdfSha256Sync(),
   aead: new Aes256Gcm(),
 });
 

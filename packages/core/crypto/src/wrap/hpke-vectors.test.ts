@@ -14,6 +14,8 @@ import {
   HkdfSha256,
 } from '@hpke/core';
 import { bytesToHex, hexToBytes } from '../bytes.ts';
+import { DhkemX25519SyncKdf } from './dhkem-x25519-sync-kdf.ts';
+import { HkdfSha256Sync } from './hkdf-sha256-sync.ts';
 import { loadHpkeVectors } from './hpke-vectors.testing.ts';
 
 const vectors = await loadHpkeVectors();
@@ -45,12 +47,18 @@ test('the fixture holds the 16 vectors: 4 modes × 4 AEADs, all DHKEM(X25519)/HK
   }
 });
 
-for (const vector of vectors) {
-  const name = `mode ${vector.mode} (${['base', 'psk', 'auth', 'auth_psk'][vector.mode]}), AEAD ${vector.aead_id}`;
+// @hpke/core's own HKDF (WebCrypto), and the synchronous one Aegle's data-key suite uses, in the
+// key schedule and in the KEM.
+const variants = [
+  { Kem: DhkemX25519HkdfSha256, Kdf: HkdfSha256 },
+  { Kem: DhkemX25519SyncKdf, Kdf: HkdfSha256Sync },
+];
+for (const [vector, { Kem, Kdf }] of vectors.flatMap((v) => variants.map((k) => [v, k] as const))) {
+  const name = `mode ${vector.mode} (${['base', 'psk', 'auth', 'auth_psk'][vector.mode]}), AEAD ${vector.aead_id}, ${Kem.name}/${Kdf.name}`;
   test(`CFRG HPKE vector: ${name}`, async () => {
     const suite = new CipherSuite({
-      kem: new DhkemX25519HkdfSha256(),
-      kdf: new HkdfSha256(),
+      kem: new Kem(),
+      kdf: new Kdf(),
       aead: aeadFor(vector.aead_id),
     });
     const recipient = await suite.kem.deriveKeyPair(hexToBytes(vector.ikmR));
