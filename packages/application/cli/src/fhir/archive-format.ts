@@ -3,11 +3,20 @@ import type { Hex } from 'viem';
 
 /** First bytes of every archive: how `aegle import` tells one from a health-data file. */
 export const ARCHIVE_MAGIC = '{"format":"aegle-archive"';
-export const ARCHIVE_VERSION = 1;
+/**
+ * Version 2 streams each record's ciphertext as lines of at most `ARCHIVE_CHUNK_BYTES`, so a
+ * record of any size is written and read in constant memory. Version 1 held a record's whole
+ * ciphertext in one base64 string, which JavaScript cannot hold for records over about 400 MB;
+ * it is still read.
+ */
+export const ARCHIVE_VERSION = 2;
+export const READABLE_ARCHIVE_VERSIONS: readonly number[] = [1, 2];
+/** Ciphertext bytes per chunk line (before base64). */
+export const ARCHIVE_CHUNK_BYTES = 1_048_576;
 
 /**
- * The archive's first line. Everything after it is one `ArchiveRecord` per line (JSON Lines), so
- * an archive is written and read one record at a time.
+ * The archive's first line. Everything after it is JSON Lines: per record, one `ArchiveRecord`
+ * line, then (version 2) its ciphertext as `chunks` lines, each a JSON string of base64.
  */
 export type ArchiveHeader = {
   format: 'aegle-archive';
@@ -38,6 +47,9 @@ export type ArchiveRecord = {
   wrappedKey: Hex;
   /** The encrypted metadata envelope, base64. */
   metadata: string;
-  /** The ciphertext exactly as stored, base64. */
-  ciphertext: string;
+  /** Version 2: ciphertext bytes, in the `chunks` lines that follow. */
+  ciphertextSize?: number;
+  chunks?: number;
+  /** Version 1: the ciphertext exactly as stored, base64. */
+  ciphertext?: string;
 };

@@ -2,7 +2,7 @@ import { createReadStream } from 'node:fs';
 import { basename } from 'node:path';
 import type { Account, Address } from '@aegle/crypto';
 import type { AegleClient } from '@aegle/sdk';
-import { isArchive, readArchive } from './read-archive.ts';
+import { isArchive, scanArchive } from './read-archive.ts';
 import { planArchiveRestore } from './restore-archive.ts';
 import {
   type PlannedRecord,
@@ -21,7 +21,8 @@ export type ImportFileOptions = {
 export type ImportedFile = StoredImport & { format: string; skipped: string[] };
 
 /**
- * Imports one file for a patient, all or nothing: an Aegle archive is opened and checked whole,
+ * Imports one file for a patient, all or nothing: an Aegle archive is opened and checked whole
+ * (streamed: its large records are read again from the file as they are uploaded),
  * any other file is converted to FHIR whole (convertToFhir: a conversion error names the file,
  * the entry and the reason), before the first upload; then storeImport writes the records and,
  * last, the manifest that makes them visible.
@@ -40,7 +41,7 @@ export async function importFile(
     ...(options.onProgress && { onProgress: options.onProgress }),
   };
   if (await isArchive(file)) {
-    const archive = await readArchive(file, source);
+    const archive = await scanArchive(file, source);
     const plan = await planArchiveRestore(account, patient, archive, source);
     const stored = await storeImport(
       client,

@@ -7,10 +7,11 @@ import {
   readRecord,
 } from '@aegle/sdk';
 import type { Hex } from 'viem';
-import type { ArchiveHeader, ArchiveRecord } from './archive-format.ts';
+import type { ArchiveHeader } from './archive-format.ts';
 import { ArchivePatientError } from './errors.ts';
 import { FHIR_JSON } from './import-manifest.ts';
 import { mapBounded } from './map-bounded.ts';
+import type { ArchivedRecord, ScannedArchive } from './read-archive.ts';
 import type { PlannedRecord } from './store-import.ts';
 
 /** The archive keeps the entry's bigints as decimal strings (JSON has none). */
@@ -19,16 +20,45 @@ function reviveEntry(entry: Record<string, string>): Record<string, unknown> {
 }
 
 /**
- * Opens every archived record with the patient's key, checked as a read from the source node
- * would be: the creator's signature over the entry (for the source deployment), the ciphertext
- * against the entry's content root, the metadata against its hash. Returns the records to write
- * on this node: the same plaintext and metadata, plus `movedFrom` naming the original record.
- * Nothing is written here, so a damaged archive stores nothing.
+ * An archived record's plaintext, checked as a read from the source node would be: the creator's
+ * signature over the entry (for the source deployment) and the ciphertext against the entry's
+ * content root, segment by segment and whole; a failure throws (IntegrityError and the like).
+ */
+function openArchived(
+  account: Account,
+  header: ArchiveHeader,
+  item: ArchivedRecord,
+): AsyncGenerator<Uint8Array, unknown, undefined> {
+  const entry = reviveEntry(item.entry);
+  const transport = {
+    proof: async () => ({ entry, anchor: {} }),
+    read: async () => ({
+      wrappedKey: item.wrappedKey,
+      size: item.ciphertextSize,
+      ciphertext: item.ciphertext(),
+    }),
+  } as unknown as Parameters<typeof readRecord>[0]['transport'];
+  return readRecord({
+    transport,
+    recordId: item.record.recordId,
+    account,
+    deployment: { chainId: header.deployment.chainId, records: header.deployment.records },
+    ...(header.chunkSize !== undefined && { chunkSize: header.chunkSize }),
+  });
+}
+
+/**
+ * Opens every archived record with the patient's key and checks it (see openArchived), and its
+ * metadata against its hash, before anything is written: a damaged archive stores nothing.
+ * Returns the records to write on this node: the same plaintext and metadata, plus `movedFrom`
+ * naming the original record. FHIR resources are small and come back in memory; any other
+ * record (an imaging study, a genome) is read, checked and decrypted from the file a second time
+ * as it is uploaded, so a record of any size is restored in constant memory.
  */
 export async function planArchiveRestore(
   account: Account,
   patient: Address,
-  archive: { header: ArchiveHeader; records: ArchiveRecord[] },
+  archive: ScannedArchive,
   source: string,
 ): Promise<{ attachments: PlannedRecord[]; resources: PlannedRecord[] }> {
   const { header } = archive;
@@ -38,30 +68,8 @@ export async function planArchiveRestore(
   ) {
     throw new ArchivePatientError(source);
   }
-  const deployment = { chainId: header.deployment.chainId, records: header.deployment.records };
   const opened = await mapBounded(archive.records, 8, async (item) => {
-    const ciphertext = Buffer.from(item.ciphertext, 'base64');
     const entry = reviveEntry(item.entry);
-    const transport = {
-      proof: async () => ({ entry, anchor: {} }),
-      read: async () => ({
-        wrappedKey: item.wrappedKey,
-        size: ciphertext.length,
-        ciphertext: (async function* () {
-          yield new Uint8Array(ciphertext);
-        })(),
-      }),
-    } as unknown as Parameters<typeof readRecord>[0]['transport'];
-    const parts: Uint8Array[] = [];
-    for await (const part of readRecord({
-      transport,
-      recordId: item.record.recordId,
-      account,
-      deployment,
-      ...(header.chunkSize !== undefined && { chunkSize: header.chunkSize }),
-    })) {
-      parts.push(part);
-    }
     const metadata: RecordMetadata = await decryptMetadataFor({
       record: {
         ...(item.record as unknown as RecordSummary),
@@ -72,11 +80,21 @@ export async function planArchiveRestore(
       expectedHash: entry.metadataHash as Hex,
     });
     const { importId: _, movedFrom: __, ...kept } = metadata;
-    const plaintext = new Uint8Array(Buffer.concat(parts));
-    const category = labelText(item.record.category);
+    const fhir = kept.contentType === FHIR_JSON;
+    // Every record is read through once here, so that nothing is written from a damaged archive;
+    // only a FHIR resource's plaintext is kept.
+    const parts: Uint8Array[] = [];
+    let size = 0;
+    for await (const part of openArchived(account, header, item)) {
+      size += part.length;
+      if (fhir) parts.push(part);
+    }
     const planned: PlannedRecord = {
-      category,
-      content: plaintext,
+      category: labelText(item.record.category),
+      content: fhir
+        ? new Uint8Array(Buffer.concat(parts))
+        : () => openArchived(account, header, item),
+      size,
       metadata: {
         ...kept,
         movedFrom: {
@@ -93,7 +111,7 @@ export async function planArchiveRestore(
           ? `${kept.resourceType}/${String(kept.fhirId)}`
           : `record ${item.record.recordId}`,
     };
-    return { planned, fhir: kept.contentType === FHIR_JSON };
+    return { planned, fhir };
   });
   return {
     attachments: opened.filter((o) => !o.fhir).map((o) => o.planned),

@@ -2,28 +2,31 @@ import { once } from 'node:events';
 import { createWriteStream } from 'node:fs';
 import { rm } from 'node:fs/promises';
 import type { Address } from '@aegle/crypto';
-import type { AegleClient } from '@aegle/sdk';
-import { ARCHIVE_VERSION, type ArchiveHeader, type ArchiveRecord } from './archive-format.ts';
+import { type AegleClient, IntegrityError } from '@aegle/sdk';
+import {
+  ARCHIVE_CHUNK_BYTES,
+  ARCHIVE_VERSION,
+  type ArchiveHeader,
+  type ArchiveRecord,
+} from './archive-format.ts';
 import { listVisibleRecords } from './committed-records.ts';
 import { ArchivePatientError } from './errors.ts';
-
-async function collect(source: AsyncIterable<Uint8Array>): Promise<Buffer> {
-  const parts: Uint8Array[] = [];
-  for await (const part of source) parts.push(part);
-  return Buffer.concat(parts);
-}
+import { rechunk } from './rechunk.ts';
 
 /**
  * Writes the patient's visible records (committed imports and records outside imports) to `out`
  * as a portable archive: each record's ciphertext, signed entry, encrypted metadata and data key
  * wrapped for the patient, exactly as the node holds them. Only the patient holds the key that
  * opens it, so only the patient may make one (a guardian's wrapped key is its own).
+ * Each ciphertext is streamed in lines of `chunkBytes` (default 1 MiB), so a record of any size
+ * passes in constant memory.
  */
 export async function writeArchive(
   client: AegleClient,
   patient: Address,
   out: string,
   onProgress?: (done: number, total: number) => void,
+  chunkBytes: number = ARCHIVE_CHUNK_BYTES,
 ): Promise<{ count: number }> {
   if (client.address.toLowerCase() !== patient.toLowerCase()) throw new ArchivePatientError(out);
   const { records } = await listVisibleRecords(client, patient);
@@ -59,6 +62,7 @@ export async function writeArchive(
         client.transport.read(record.recordId),
       ]);
       if (!content.wrappedKey || !view.record.metadata) throw new ArchivePatientError(out);
+      const ciphertextSize = content.size ?? record.size;
       const line: ArchiveRecord = {
         record: {
           recordId: record.recordId,
@@ -74,9 +78,18 @@ export async function writeArchive(
         ) as Record<string, string>,
         wrappedKey: content.wrappedKey,
         metadata: Buffer.from(view.record.metadata).toString('base64'),
-        ciphertext: (await collect(content.ciphertext)).toString('base64'),
+        ciphertextSize,
+        chunks: Math.ceil(ciphertextSize / chunkBytes),
       };
       await write(JSON.stringify(line));
+      let written = 0;
+      for await (const chunk of rechunk(content.ciphertext, chunkBytes)) {
+        written += chunk.length;
+        if (written > ciphertextSize) break;
+        await write(JSON.stringify(chunk.toString('base64')));
+      }
+      // The node sent more or fewer bytes than the record holds: no archive of a cut record.
+      if (written !== ciphertextSize) throw new IntegrityError('truncated');
       onProgress?.(++done, records.length);
     }
   } catch (error) {
