@@ -1,8 +1,9 @@
 import { type ChildProcess, spawn } from 'node:child_process';
-import { createWriteStream, mkdirSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { AnvilCrashedError, AnvilStartError } from './errors.ts';
+import { openRotatingLog, type RotatingLog } from './rotating-log.ts';
 
 export type StartAnvilOptions = {
   /** The node's data directory; anvil's state lives in `<dataDir>/chain/anvil-state.json`. */
@@ -72,9 +73,10 @@ export async function startAnvil(options: StartAnvilOptions): Promise<EmbeddedAn
     '--accounts',
     '0',
   ];
-  const log = createWriteStream(join(chainDir, 'anvil.log'), { flags: 'a' });
+  // Capped: anvil logs a line per RPC call, for as long as the node runs.
+  const log = openRotatingLog(join(chainDir, 'anvil.log'));
   const child = spawn(anvilBinaryPath(), args, { stdio: ['ignore', 'pipe', 'pipe'] });
-  child.stderr?.pipe(log);
+  child.stderr?.on('data', (chunk: Buffer) => log.write(chunk));
 
   let stopping = false;
   let started = false;
@@ -137,12 +139,14 @@ export async function startAnvil(options: StartAnvilOptions): Promise<EmbeddedAn
 /** Reads anvil's stdout until it announces its port. */
 function waitForListening(
   child: ChildProcess,
-  log: NodeJS.WritableStream,
+  log: RotatingLog,
   timeoutMs: number,
   exited: Promise<AnvilCrashedError | undefined>,
 ): Promise<number> {
   return new Promise((resolve, reject) => {
-    let buffer = '';
+    // Only the start-up lines are searched; later output (a line per RPC call) goes to the log
+    // alone, so nothing accumulates while the node runs.
+    let buffer: string | undefined = '';
     const timer = setTimeout(() => {
       child.kill('SIGKILL');
       reject(
@@ -170,11 +174,12 @@ function waitForListening(
     });
     child.stdout?.on('data', (chunk: Buffer) => {
       log.write(chunk);
+      if (buffer === undefined) return;
       buffer += chunk.toString('utf8');
       const match = /Listening on [^\s:]+:(\d+)/.exec(buffer);
       if (match?.[1]) {
         clearTimeout(timer);
-        buffer = '';
+        buffer = undefined;
         resolve(Number(match[1]));
       }
     });
