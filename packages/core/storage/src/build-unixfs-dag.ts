@@ -31,6 +31,12 @@ export type UnixfsDagOptions = {
    */
   allocate?: (size: number) => Uint8Array;
   /**
+   * Called with each source buffer once its bytes are all copied into leaves and none of it is a
+   * block's bytes (see `chunkFixedSize`): a caller that owns its source's buffers passes
+   * `freeLeaf` to free them at once.
+   */
+  releaseInput?: (input: Uint8Array) => void;
+  /**
    * Leaves hashed ahead of the one being yielded, off this thread (by `digest`). 0 (default):
    * each leaf is hashed here, synchronously. A writer that also encrypts or does I/O on this
    * thread sets it to a few, so hashing runs on the other core.
@@ -156,7 +162,12 @@ export async function* buildUnixfsDag(
     }
   }
 
-  for await (const chunk of chunkFixedSize(source, chunkSize, options.allocate)) {
+  for await (const chunk of chunkFixedSize(
+    source,
+    chunkSize,
+    options.allocate,
+    options.releaseInput,
+  )) {
     if (hashAhead <= 0 || classic) {
       yield* addLeaf(chunk, undefined);
       continue;

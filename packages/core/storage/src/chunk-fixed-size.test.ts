@@ -40,3 +40,31 @@ test('an exact multiple yields no trailing empty chunk', async () => {
     [4, 4],
   );
 });
+
+test('release gets each input once it is all copied, and never an input a chunk is a view of', async () => {
+  const copiedA = Uint8Array.of(1, 2, 3); // into the first assembled chunk
+  const copiedB = Uint8Array.of(4, 5); // completes it, then starts the next
+  const viewed = new Uint8Array(9).map((_, i) => 6 + i); // holds whole chunks: views of it
+  const copiedC = Uint8Array.of(15); // fills the last partial chunk
+  const released: Uint8Array[] = [];
+  const out: number[][] = [];
+  for await (const chunk of chunkFixedSize(
+    [copiedA, copiedB, viewed, copiedC],
+    4,
+    (size) => new Uint8Array(size),
+    (input) => {
+      released.push(input);
+      input.fill(0); // as freeLeaf would: the bytes are gone
+    },
+  )) {
+    out.push([...chunk]);
+  }
+  assert.deepEqual(released, [copiedA, copiedB, copiedC]);
+  // Every byte survived its input's release: they were copied before it.
+  assert.deepEqual(out, [
+    [1, 2, 3, 4],
+    [5, 6, 7, 8],
+    [9, 10, 11, 12],
+    [13, 14, 15],
+  ]);
+});

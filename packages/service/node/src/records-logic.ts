@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { anchorEntryTypes, bytes32Label, recordsDomain } from '@aegle/contracts';
 import {
+  freeLeaf,
   type ObjectStore,
   QuotaExceededError,
   SizeMismatchError,
@@ -155,7 +156,8 @@ export async function storeObjects(
 /**
  * Streams ciphertext into the ObjectStore for the patient's account (the store reserves the quota
  * before the first block and rolls everything back if the stream fails or `signal` aborts), with
- * storage errors as API errors.
+ * storage errors as API errors. The source's buffers become the store's: each is freed (detached)
+ * once copied, as a request body's chunks can be.
  */
 export async function storeObject(
   ctx: NodeContext,
@@ -166,7 +168,14 @@ export async function storeObject(
 ): Promise<StoredObject> {
   try {
     return storedObject(
-      await ctx.store.put({ account: patient, size, source, ...(signal && { signal }) }),
+      await ctx.store.put({
+        account: patient,
+        size,
+        source,
+        ...(signal && { signal }),
+        // The request body's chunks are ours alone: each is freed once copied into a leaf.
+        releaseInput: freeLeaf,
+      }),
     );
   } catch (error) {
     throw apiErrorOf(error);

@@ -32,6 +32,12 @@ export type OpenRecordOptions = {
   ciphertextSize?: number;
   /** Ciphertext bytes received so far. */
   onProgress?: OnProgress;
+  /**
+   * The ciphertext's chunks are this function's to free once copied into leaves (a transport's
+   * read, see `ReadResult`): freed at once, not left for V8's full collections. Default false:
+   * a caller's own buffers are never touched.
+   */
+  disposableCiphertext?: boolean;
 };
 
 /** What the end of an opened record proves. */
@@ -69,6 +75,7 @@ export async function* openRecord(
       assembled.add(leaf);
       return leaf;
     },
+    options.disposableCiphertext ? freeLeaf : undefined,
   );
   async function* ciphertext(): AsyncGenerator<Uint8Array, void, undefined> {
     try {

@@ -74,6 +74,8 @@ export async function* readRecord(
     ...(options.chunkSize !== undefined && { chunkSize: options.chunkSize }),
     ...(content.size !== undefined && { ciphertextSize: content.size }),
     ...(options.onProgress && { onProgress: options.onProgress }),
+    // Fetched for this read alone: each chunk is freed once copied into a leaf.
+    disposableCiphertext: true,
   });
   return { ...opened, entry, anchor };
 }

@@ -140,6 +140,38 @@ test("reading leaves the caller's own ciphertext buffers intact, whole leaves in
   assert.deepEqual(new Uint8Array(Buffer.concat(chunks)), new Uint8Array(ciphertext));
 });
 
+test('disposable ciphertext chunks are freed once copied, and the record still opens', async () => {
+  const chunkSize = 4096;
+  const plaintext = new Uint8Array(randomBytes(20_000));
+  const { prepared, ciphertext, sealed } = await seal(
+    options(patient, provider, plaintext, { chunkSize, segmentSize: 1024 }),
+  );
+  // Chunks smaller than a leaf, each its own buffer, as a transport's read yields them.
+  const chunks: Uint8Array[] = [];
+  for (let i = 0; i < ciphertext.length; i += 1000) chunks.push(ciphertext.slice(i, i + 1000));
+  const key = prepared.wrappedKeys.find((k) => k.recipient === patient.address);
+  assert.ok(key);
+  const { items, result } = await drain(
+    openRecord({
+      ciphertext: (async function* () {
+        yield* chunks;
+      })(),
+      wrappedKey: key.wrappedKey,
+      account: patient,
+      recordId: prepared.recordId,
+      expectedRoot: sealed.entry.contentRoot,
+      chunkSize,
+      disposableCiphertext: true,
+    }),
+  );
+  assert.deepEqual(new Uint8Array(Buffer.concat(items)), plaintext);
+  assert.equal(result.verified, true);
+  assert.ok(
+    chunks.every((c) => c.byteLength === 0),
+    'every chunk was freed',
+  );
+});
+
 test('the entry binds record, patient, creator, category, metadata and a keyed nonce', async () => {
   const { prepared, sealed } = await seal(options(patient, provider, new Uint8Array([1, 2, 3])));
   const e = sealed.entry;

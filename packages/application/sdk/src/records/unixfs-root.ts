@@ -35,6 +35,11 @@ export async function* passThroughWithRoot(
    * a caller that frees the leaves it is done with frees only those, never its input's.
    */
   allocate?: (size: number) => Uint8Array,
+  /**
+   * Called with each input buffer once it is copied into leaves and no leaf is a view of it:
+   * a caller that owns its input (an encryptor's output) passes `freeLeaf`.
+   */
+  releaseInput?: (input: Uint8Array) => void,
 ): AsyncGenerator<Uint8Array, ContentRoot, undefined> {
   // The chunker assembles a leaf that spans input buffers in a leaf-sized buffer; for a small
   // record (a FHIR resource) that would be a mostly empty megabyte per record.
@@ -44,6 +49,7 @@ export async function* passThroughWithRoot(
     profile: 'aegle',
     chunkSize,
     allocate: small ? () => make(totalSize) : make,
+    ...(releaseInput && { releaseInput }),
   });
   try {
     for (;;) {

@@ -85,7 +85,11 @@ export type ReadResult = {
   wrappedKey: Hex | null;
   /** Ciphertext size (the Content-Length), when the node sends it. */
   size: number | undefined;
-  /** The ciphertext, consumed once. Check it against the signed entry's root (`openRecord`). */
+  /**
+   * The ciphertext, consumed once. Check it against the signed entry's root (`openRecord`). Its
+   * chunks are the reader's: a transport never reuses or keeps one it has yielded, so the reader
+   * may free each once it has used it.
+   */
   ciphertext: AsyncIterable<Uint8Array>;
 };
 
