@@ -14,7 +14,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { cpuSeconds } from './process-stats.ts';
+import { cpuByThread, cpuSeconds, threadCpuSince } from './process-stats.ts';
 
 const LEAN_V8 = '--max-semi-space-size=1';
 const LEAN_ENV = { MALLOC_ARENA_MAX: '2' };
@@ -63,7 +63,8 @@ function resetPeak(pid: number | 'self'): void {
 }
 
 const debug = process.env.AEGLE_BENCH_DEBUG ? (...a: unknown[]) => console.error(...a) : () => {};
-// With AEGLE_BENCH_DEBUG, the client's heap and external memory are sampled too (to stderr).
+// With AEGLE_BENCH_DEBUG, the client's heap and external memory are sampled too, and each phase's
+// CPU is split by thread (main, V8's GC helpers, libuv's pool, worker threads), to stderr.
 let peaks: Record<string, number> = {};
 if (process.env.AEGLE_BENCH_DEBUG) {
   setInterval(() => {
@@ -172,6 +173,7 @@ try {
   resetPeak(pid);
   peaks = {};
   let cpu = { self: cpuSeconds('self'), node: cpuSeconds(pid) };
+  let threads = { self: cpuByThread('self'), node: cpuByThread(pid) };
   let started = performance.now();
   const record = await client.addRecord({
     category: 'Imaging',
@@ -190,12 +192,15 @@ try {
     rss: { client: peakRssMb('self'), node: peakRssMb(pid) },
   };
   debug('cpu s: client', cpuSeconds('self') - cpu.self, 'node', cpuSeconds(pid) - cpu.node);
+  debug('  client:', threadCpuSince(threads.self, cpuByThread('self')));
+  debug('  node:', threadCpuSince(threads.node, cpuByThread(pid)));
   debug('client memory peaks (MB)', peaks);
 
   resetPeak('self');
   resetPeak(pid);
   peaks = {};
   cpu = { self: cpuSeconds('self'), node: cpuSeconds(pid) };
+  threads = { self: cpuByThread('self'), node: cpuByThread(pid) };
   started = performance.now();
   let received = 0;
   for await (const chunk of client.readRecord(record.recordId)) received += chunk.length;
@@ -203,6 +208,8 @@ try {
   if (received !== totalBytes) throw new Error(`downloaded ${received} of ${totalBytes} bytes`);
   const download = { seconds, rss: { client: peakRssMb('self'), node: peakRssMb(pid) } };
   debug('cpu s: client', cpuSeconds('self') - cpu.self, 'node', cpuSeconds(pid) - cpu.node);
+  debug('  client:', threadCpuSince(threads.self, cpuByThread('self')));
+  debug('  node:', threadCpuSince(threads.node, cpuByThread(pid)));
   debug('client memory peaks (MB)', peaks);
   // Measured last, so its garbage does not count in the client's peaks.
   const primitives = measurePrimitives();
