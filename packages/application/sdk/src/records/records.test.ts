@@ -111,44 +111,18 @@ test('round trips at several sizes, across segment and leaf boundaries, chunked 
   }
 });
 
-test("reading leaves the caller's own ciphertext buffers intact, whole leaves included", async () => {
+/**
+ * Seals 20 kB (4 KiB leaves, 1 KiB segments), cuts the ciphertext into buffers of `piece` bytes
+ * each, and opens it from them as the patient.
+ */
+async function openFromPieces(piece: number, disposableCiphertext: boolean) {
   const chunkSize = 4096;
   const plaintext = new Uint8Array(randomBytes(20_000));
   const { prepared, ciphertext, sealed } = await seal(
     options(patient, provider, plaintext, { chunkSize, segmentSize: 1024 }),
   );
-  // Each chunk its own buffer of exactly one leaf: the DAG builder passes such a chunk on as the
-  // leaf itself, which openRecord must not free (only leaves it assembled are its own).
   const chunks: Uint8Array[] = [];
-  for (let i = 0; i < ciphertext.length; i += chunkSize)
-    chunks.push(ciphertext.slice(i, i + chunkSize));
-  const key = prepared.wrappedKeys.find((k) => k.recipient === patient.address);
-  assert.ok(key);
-  const { items } = await drain(
-    openRecord({
-      ciphertext: (async function* () {
-        yield* chunks;
-      })(),
-      wrappedKey: key.wrappedKey,
-      account: patient,
-      recordId: prepared.recordId,
-      expectedRoot: sealed.entry.contentRoot,
-      chunkSize,
-    }),
-  );
-  assert.deepEqual(new Uint8Array(Buffer.concat(items)), plaintext);
-  assert.deepEqual(new Uint8Array(Buffer.concat(chunks)), new Uint8Array(ciphertext));
-});
-
-test('disposable ciphertext chunks are freed once copied, and the record still opens', async () => {
-  const chunkSize = 4096;
-  const plaintext = new Uint8Array(randomBytes(20_000));
-  const { prepared, ciphertext, sealed } = await seal(
-    options(patient, provider, plaintext, { chunkSize, segmentSize: 1024 }),
-  );
-  // Chunks smaller than a leaf, each its own buffer, as a transport's read yields them.
-  const chunks: Uint8Array[] = [];
-  for (let i = 0; i < ciphertext.length; i += 1000) chunks.push(ciphertext.slice(i, i + 1000));
+  for (let i = 0; i < ciphertext.length; i += piece) chunks.push(ciphertext.slice(i, i + piece));
   const key = prepared.wrappedKeys.find((k) => k.recipient === patient.address);
   assert.ok(key);
   const { items, result } = await drain(
@@ -161,11 +135,24 @@ test('disposable ciphertext chunks are freed once copied, and the record still o
       recordId: prepared.recordId,
       expectedRoot: sealed.entry.contentRoot,
       chunkSize,
-      disposableCiphertext: true,
+      disposableCiphertext,
     }),
   );
   assert.deepEqual(new Uint8Array(Buffer.concat(items)), plaintext);
   assert.equal(result.verified, true);
+  return { chunks, ciphertext };
+}
+
+test("reading leaves the caller's own ciphertext buffers intact, whole leaves included", async () => {
+  // Each chunk its own buffer of exactly one leaf: the DAG builder passes such a chunk on as the
+  // leaf itself, which openRecord must not free (only leaves it assembled are its own).
+  const { chunks, ciphertext } = await openFromPieces(4096, false);
+  assert.deepEqual(new Uint8Array(Buffer.concat(chunks)), new Uint8Array(ciphertext));
+});
+
+test('disposable ciphertext chunks are freed once copied, and the record still opens', async () => {
+  // Chunks smaller than a leaf, each its own buffer, as a transport's read yields them.
+  const { chunks } = await openFromPieces(1000, true);
   assert.ok(
     chunks.every((c) => c.byteLength === 0),
     'every chunk was freed',
