@@ -1,7 +1,8 @@
 // Public API of @aegle/contracts: the compiled artifacts (ABI `as const` + bytecode) of every
-// Aegle contract, the EIP-712 types and Merkle leaf encodings clients need, and the Solidity
-// enums. Browser-safe and light: the solc-js compiler is a separate entry point,
-// `@aegle/contracts/compile`, used only by the build script and the staleness test.
+// Aegle contract, the EIP-712 types, the anchor entry's digest and the Merkle leaf encodings
+// clients need, and the Solidity enums. Browser-safe and light: the solc-js compiler is a
+// separate entry point, `@aegle/contracts/compile`, used only by the build script and the
+// staleness test.
 
 export {
   type AnchorEntry,
@@ -12,6 +13,7 @@ export {
   recordsDomainName,
   recordsDomainVersion,
 } from './anchor-entry.ts';
+export { anchorEntryDigest, type UnsignedAnchorEntry } from './anchor-entry-digest.ts';
 export { accountsAbi, accountsBytecode } from './artifacts/Accounts.ts';
 export { aegleForwarderAbi, aegleForwarderBytecode } from './artifacts/AegleForwarder.ts';
 export { auditLogAbi, auditLogBytecode } from './artifacts/AuditLog.ts';

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { anchorEntryTypes, bytes32Label, recordsDomain } from '@aegle/contracts';
+import { anchorEntryDigest, bytes32Label } from '@aegle/contracts';
 import {
   freeLeaf,
   type ObjectStore,
@@ -7,7 +7,7 @@ import {
   SizeMismatchError,
   StorageFullError,
 } from '@aegle/storage';
-import { bytesToHex, hashTypedData } from 'viem';
+import { bytesToHex } from 'viem';
 import {
   ForbiddenError,
   InvalidRequestError,
@@ -313,22 +313,11 @@ export async function assertMayWriteAt(
  */
 function verifyEntrySignature(entry: AnchorPayload, chainId: number, records: Hex): boolean {
   try {
-    const digest = hashTypedData({
-      domain: recordsDomain(chainId, records),
-      types: anchorEntryTypes,
-      primaryType: 'AnchorEntry',
-      message: {
-        recordId: entry.recordId,
-        patient: entry.patient,
-        creator: entry.creator,
-        contentRoot: entry.contentRoot,
-        metadataHash: entry.metadataHash,
-        category: entry.category,
-        supersedes: entry.supersedes,
-        nonce: BigInt(entry.nonce),
-        signedAt: BigInt(entry.signedAt),
-      },
-    });
+    const digest = anchorEntryDigest(
+      { ...entry, nonce: BigInt(entry.nonce), signedAt: BigInt(entry.signedAt) },
+      chainId,
+      records,
+    );
     return signedBy(digest, entry.signature, entry.creator);
   } catch {
     return false;

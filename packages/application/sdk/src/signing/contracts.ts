@@ -5,6 +5,7 @@ export {
   type AnchorEntry,
   accountsAbi,
   aegleForwarderAbi,
+  anchorEntryDigest,
   anchorEntryTypes,
   bytes32Label,
   consentsAbi,

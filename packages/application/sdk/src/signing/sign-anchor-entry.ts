@@ -1,7 +1,7 @@
 import { type Account, recoverSigner } from '@aegle/crypto';
-import { bytesToHex, type Hex, hashTypedData, hexToBytes, zeroAddress } from 'viem';
-import { privateKeyToAccount } from 'viem/accounts';
-import { type AnchorEntry, anchorEntryTypes, recordsDomain } from './contracts.ts';
+import { bytesToHex, type Hex, hexToBytes, zeroAddress } from 'viem';
+import { privateKeyToAccount, sign } from 'viem/accounts';
+import { type AnchorEntry, anchorEntryDigest as entryDigest } from './contracts.ts';
 
 /** Where entries are anchored: the chain and the Records contract (the EIP-712 domain). */
 export type RecordsDeployment = { chainId: number; records: Hex };
@@ -9,29 +9,12 @@ export type RecordsDeployment = { chainId: number; records: Hex };
 /** An anchor entry before its creator signs it. */
 export type UnsignedAnchorEntry = Omit<AnchorEntry, 'signature'>;
 
-function typedData(entry: UnsignedAnchorEntry, deployment: RecordsDeployment) {
-  const { recordId, patient, creator, contentRoot, metadataHash, category, supersedes } = entry;
-  return {
-    domain: recordsDomain(deployment.chainId, deployment.records),
-    types: anchorEntryTypes,
-    primaryType: 'AnchorEntry' as const,
-    message: {
-      recordId,
-      patient,
-      creator,
-      contentRoot,
-      metadataHash,
-      category,
-      supersedes,
-      nonce: entry.nonce,
-      signedAt: entry.signedAt,
-    },
-  };
-}
-
-/** The EIP-712 digest the creator signs: what `Records.entryDigest` returns on chain. */
+/**
+ * The EIP-712 digest the creator signs: what `Records.entryDigest` returns on chain
+ * (@aegle/contracts' anchorEntryDigest, with the domain separator cached per deployment).
+ */
 export function anchorEntryDigest(entry: UnsignedAnchorEntry, deployment: RecordsDeployment): Hex {
-  return hashTypedData(typedData(entry, deployment));
+  return entryDigest(entry, deployment.chainId, deployment.records);
 }
 
 /** viem signers by key: deriving one costs a public-key multiplication, per record otherwise. */
@@ -59,7 +42,12 @@ export async function signAnchorEntry(
   if (signer.address.toLowerCase() !== entry.creator.toLowerCase()) {
     throw new TypeError('signAnchorEntry: the signing key is not the entry’s creator');
   }
-  const signature = await signer.signTypedData(typedData(entry, deployment));
+  // viem's signTypedData is sign(hashTypedData(…)); the digest is computed here once, cheaper.
+  const signature = await sign({
+    hash: anchorEntryDigest(entry, deployment),
+    privateKey: bytesToHex(creator.signingPrivateKey),
+    to: 'hex',
+  });
   return { ...entry, signature };
 }
 
