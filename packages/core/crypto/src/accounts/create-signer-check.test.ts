@@ -124,3 +124,19 @@ test('checks with checksummed and lower-case addresses alike', () => {
     assert.equal(check(digest, signature, address.toLowerCase() as typeof address), true);
   }
 });
+
+test('signers taking turns past maxTables rebuild tables once per tablesAfter checks, not on every check', () => {
+  let builds = 0;
+  const check = createSignerCheck({ tablesAfter: 4, maxTables: 1, onTables: () => builds++ });
+  const keys = [0, 1].map(() => secp256k1.utils.randomSecretKey());
+  const rounds = 20;
+  for (let round = 0; round < rounds; round++) {
+    for (const key of keys) {
+      const digest = randomDigest();
+      assert.equal(check(digest, ethSign(digest, key), addressFromPrivateKey(key)), true);
+    }
+  }
+  // 40 checks: at most one build per signer per 4 of its checks (10), never one per check.
+  assert.ok(builds > 0, 'tables were built');
+  assert.ok(builds <= (rounds * keys.length) / 4, `${builds} table builds`);
+});

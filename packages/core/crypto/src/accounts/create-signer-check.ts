@@ -18,6 +18,8 @@ export type SignerCheckOptions = {
   tablesAfter?: number;
   /** Signers with tables at most (default 16); the least recently used one loses them. */
   maxTables?: number;
+  /** Told each time a signer's tables are built (for metrics, and tests). */
+  onTables?: (signer: string) => void;
 };
 
 /** Whether `signature` is `signer`'s over the 32-byte `digest` (see `createSignerCheck`). */
@@ -70,10 +72,15 @@ export function createSignerCheck(options: SignerCheckOptions = {}): SignerCheck
         // A fresh point without tables: the old one's tables go with it.
         other.point = Point.fromAffine(other.point.toAffine());
         other.tables = false;
+        // It earns its tables again from scratch: otherwise more busy signers than `maxTables`,
+        // taking turns, would rebuild tables (~15 ms) on every check instead of once per
+        // `tablesAfter` checks.
+        other.checks = 0;
       }
     }
     signer.point.precompute(TABLE_WINDOW, false);
     signer.tables = true;
+    options.onTables?.(key);
     withTables.push(key);
   };
 
