@@ -6,6 +6,7 @@
 set -eu
 missing=""
 command -v ipfs_cid >/dev/null 2>&1 || missing="$missing ipfs-cid"
+[ -x /usr/bin/chromium ] || missing="$missing chromium"
 [ -n "$missing" ] || exit 0
 if [ "$(id -u)" = "0" ] && command -v apt-get >/dev/null 2>&1; then
   echo "system-deps: installing$missing" >&2

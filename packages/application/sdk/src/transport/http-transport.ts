@@ -46,8 +46,10 @@ export type HttpTransportOptions = {
   /**
    * How upload bodies are sent. `'stream'`: a streaming request body (constant memory; Node, and
    * Chromium over HTTP/2). `'blob'`: the ciphertext is first gathered into a Blob (which browsers
-   * may keep on disk), for browsers without streaming uploads. Default `'auto'`: stream when this
-   * runtime's fetch supports it.
+   * may keep on disk). Default `'auto'`: stream in Node (and runtimes like it), Blob in browsers:
+   * Chromium streams request bodies only over HTTP/2, which browsers speak only over TLS, and a
+   * node speaks HTTP/1.1, so a browser's streamed upload fails before it starts (a page served
+   * through an HTTP/2 proxy can choose `'stream'`).
    */
   uploadBody?: 'stream' | 'blob' | 'auto';
 };
@@ -182,7 +184,8 @@ export function createHttpTransport(options: HttpTransportOptions): HttpTranspor
 
     async upload(input: UploadInput): Promise<UploadReceipt> {
       const mode = options.uploadBody ?? 'auto';
-      const stream = mode === 'stream' || (mode === 'auto' && supportsRequestStreams());
+      const stream =
+        mode === 'stream' || (mode === 'auto' && !inBrowser() && supportsRequestStreams());
       const body = stream
         ? readableFromIterable(input.body, input.onProgress, input.size)
         : await blobFromIterable(input.body, input.onProgress, input.size);
@@ -301,6 +304,12 @@ export function createHttpTransport(options: HttpTransportOptions): HttpTranspor
     },
   };
   return transport;
+}
+
+/** Whether this runs in a browser (a page or a worker), not in Node or a runtime like it. */
+function inBrowser(): boolean {
+  const runtime = globalThis as { process?: { versions?: { node?: string } } };
+  return runtime.process?.versions?.node === undefined;
 }
 
 /**
