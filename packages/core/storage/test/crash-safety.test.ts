@@ -13,6 +13,7 @@ import {
   OBJECT_CHUNK_SIZE,
   ObjectStore,
 } from '../src/index.ts';
+import { batchObject, OBJECTS_PER_BATCH } from './batch-objects.ts';
 import { blockFiles, tempFiles } from './disk.ts';
 import { seededBytes } from './seeded-bytes.ts';
 
@@ -22,6 +23,7 @@ import { seededBytes } from './seeded-bytes.ts';
 const MiB = 1024 * 1024;
 const ALICE = '0x00000000000000000000000000000000000a11ce';
 const WRITER = path.join(import.meta.dirname, 'crash-writer.ts');
+const BATCH_WRITER = path.join(import.meta.dirname, 'crash-batch-writer.ts');
 
 let root: string;
 const children: ChildProcess[] = [];
@@ -150,3 +152,92 @@ test('killed just after commit: after reopen the object is fully present and byt
   );
   await store.close();
 });
+
+test('killed inside a putMany: every batch is wholly present or wholly absent, quota exact', {
+  timeout: 120_000,
+}, async () => {
+  const dataDir = path.join(root, 'put-many');
+  const child = spawn(process.execPath, [BATCH_WRITER, dataDir, ALICE], {
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  children.push(child);
+  const exited = new Promise<NodeJS.Signals | number | null>((resolve) =>
+    child.on('exit', (code, signal) => resolve(signal ?? code)),
+  );
+  // Reported batches (putMany returned): these must all be there after the kill.
+  const reported = new Map<number, string[]>();
+  const lines = createInterface({ input: child.stdout as NodeJS.ReadableStream });
+  lines.on('line', (line) => {
+    const [word, batch, cids] = line.split(' ');
+    if (word === 'committed') reported.set(Number(batch), (cids as string).split(','));
+  });
+  // Three batches in, kill it once the next batch's blocks are appearing on disk: inside putMany,
+  // between its first block file and its commit.
+  const primary = replicaDirs(dataDir)[0] as string;
+  let onDisk = 0;
+  for (;;) {
+    await new Promise((resolve) => setTimeout(resolve, 2));
+    if (reported.size < 3) continue;
+    assert.ok(reported.size < 30, 'no kill landed inside a putMany in 30 batches');
+    const committed = reported.size * OBJECTS_PER_BATCH;
+    onDisk = (await blockFiles(primary)).length;
+    if (onDisk > committed && onDisk < committed + OBJECTS_PER_BATCH) {
+      child.kill('SIGKILL');
+      break;
+    }
+  }
+  assert.equal(await exited, 'SIGKILL');
+  lines.close();
+  assert.ok(onDisk > reported.size * OBJECTS_PER_BATCH, 'the next batch was partly on disk');
+
+  const store = await ObjectStore.open(dataDir);
+  let used = 0;
+  let objects = 0;
+  for (let batch = 0; batch < reported.size + 2; batch++) {
+    const contents = await Promise.all(
+      Array.from({ length: OBJECTS_PER_BATCH }, (_, i) => batchObject(batch, i)),
+    );
+    const cids = await Promise.all(contents.map((bytes) => rootCidOf([bytes])));
+    const present = cids.filter((cid) => store.has(cid));
+    if (reported.has(batch)) {
+      assert.equal(present.length, OBJECTS_PER_BATCH, `reported batch ${batch} is whole`);
+      assert.deepEqual(
+        cids.map(String),
+        reported.get(batch),
+        `batch ${batch} has the reported CIDs`,
+      );
+    } else {
+      // The batch in flight at the kill: all of it committed, or none of it.
+      assert.ok(
+        present.length === 0 || present.length === OBJECTS_PER_BATCH,
+        `batch ${batch}: ${present.length} of ${OBJECTS_PER_BATCH} objects`,
+      );
+    }
+    for (const [i, cid] of cids.entries()) {
+      if (!store.has(cid)) continue;
+      const bytes = contents[i] as Uint8Array;
+      assert.equal(await sha256(store.get(cid)), await sha256(oneShot(bytes)), `${batch}/${i}`);
+      used += bytes.length;
+      objects++;
+    }
+  }
+  assert.deepEqual(store.usage(ALICE), { used, reserved: 0, limit: DEFAULT_FREE_QUOTA });
+  assert.equal(store.list(ALICE).length, objects);
+  // One block per small object, on each replica, and nothing half-written left behind.
+  for (const files of await Promise.all(replicaDirs(dataDir).map(blockFiles))) {
+    assert.equal(files.length, objects);
+  }
+  assert.deepEqual((await Promise.all(replicaDirs(dataDir).map(tempFiles))).flat(), []);
+  await store.close();
+});
+
+async function* oneShot(bytes: Uint8Array): AsyncGenerator<Uint8Array> {
+  yield bytes;
+}
+
+async function rootCidOf(pieces: Uint8Array[]): Promise<CID> {
+  const dag = buildUnixfsDag(pieces, { chunkSize: OBJECT_CHUNK_SIZE });
+  for (let step = await dag.next(); ; step = await dag.next()) {
+    if (step.done) return step.value.cid;
+  }
+}
