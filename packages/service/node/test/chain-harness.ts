@@ -10,8 +10,6 @@ import {
   bytes32Label,
   certificationAbi,
   consentsAbi,
-  forwarderDomain,
-  forwardRequestTypes,
   Role,
   Scope,
 } from '@aegle/contracts';
@@ -19,7 +17,7 @@ import { type Abi, bytesToHex, encodeFunctionData, type Hex } from 'viem';
 import type { PrivateKeyAccount } from 'viem/accounts';
 import { type RunningNode, type StartNodeOptions, startNode } from '../src/start-node.ts';
 import { tempDir, waitUntil } from './helpers.ts';
-import { api, DOMAIN } from './node-harness.ts';
+import { api, DOMAIN, signForwardRequest } from './node-harness.ts';
 
 export const FAST_OUTBOX = {
   baseBackoffMs: 50,
@@ -72,28 +70,15 @@ export async function signForward(
     functionName: call.functionName,
     args: call.args,
   } as Parameters<typeof encodeFunctionData>[0]);
-  const message = {
-    from: signer.address,
+  return signForwardRequest(signer, {
     to: call.to,
-    value: 0n,
-    gas: 500_000n,
-    nonce,
-    deadline: options.deadline ?? Math.floor(Date.now() / 1000) + 3600,
     data,
-  };
-  const signature = await signer.signTypedData({
-    domain: forwarderDomain(options.chainId ?? deployment.chainId, deployment.contracts.forwarder),
-    types: forwardRequestTypes,
-    primaryType: 'ForwardRequest',
-    message,
+    nonce,
+    gas: 500_000n,
+    deadline: options.deadline ?? Math.floor(Date.now() / 1000) + 3600,
+    chainId: options.chainId ?? deployment.chainId,
+    forwarder: deployment.contracts.forwarder,
   });
-  return {
-    ...message,
-    value: '0',
-    gas: message.gas.toString(),
-    nonce: nonce.toString(),
-    signature,
-  };
 }
 
 type Intent = {

@@ -4,7 +4,13 @@ import os from 'node:os';
 import path from 'node:path';
 import { Writable } from 'node:stream';
 import type { TestContext } from 'node:test';
-import { anchorEntryTypes, bytes32Label, recordsDomain } from '@aegle/contracts';
+import {
+  anchorEntryTypes,
+  bytes32Label,
+  forwarderDomain,
+  forwardRequestTypes,
+  recordsDomain,
+} from '@aegle/contracts';
 import { buildUnixfsDag, OBJECT_CHUNK_SIZE } from '@aegle/storage';
 import { bytesToHex, type Hex } from 'viem';
 import { generatePrivateKey, type PrivateKeyAccount, privateKeyToAccount } from 'viem/accounts';
@@ -273,5 +279,45 @@ export async function startNodeWithPeople(t: TestContext) {
     asKim: await as(kim),
     asLee: await as(lee),
     as,
+  };
+}
+
+/**
+ * A forward request signed by `signer` (EIP-712, the forwarder's domain), in the wire form the
+ * relay route takes (bigints as decimal strings).
+ */
+export async function signForwardRequest(
+  signer: PrivateKeyAccount,
+  request: {
+    to: Hex;
+    data: Hex;
+    nonce: bigint;
+    gas: bigint;
+    deadline: number;
+    chainId: number;
+    forwarder: Hex;
+  },
+) {
+  const message = {
+    from: signer.address,
+    to: request.to,
+    value: 0n,
+    gas: request.gas,
+    nonce: request.nonce,
+    deadline: request.deadline,
+    data: request.data,
+  };
+  const signature = await signer.signTypedData({
+    domain: forwarderDomain(request.chainId, request.forwarder),
+    types: forwardRequestTypes,
+    primaryType: 'ForwardRequest',
+    message,
+  });
+  return {
+    ...message,
+    value: '0',
+    gas: message.gas.toString(),
+    nonce: message.nonce.toString(),
+    signature,
   };
 }

@@ -1,46 +1,34 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import {
-  accountsAbi,
-  bytes32Label,
-  consentsAbi,
-  forwarderDomain,
-  forwardRequestTypes,
-  Scope,
-} from '@aegle/contracts';
+import { accountsAbi, bytes32Label, consentsAbi, Scope } from '@aegle/contracts';
 import { encodeFunctionData, type Hex } from 'viem';
 import type { PrivateKeyAccount } from 'viem/accounts';
 import { waitUntil } from './helpers.ts';
-import { api, CHAIN_ID, newAccount, signIn, startNode, TARGETS } from './node-harness.ts';
+import {
+  api,
+  CHAIN_ID,
+  newAccount,
+  signForwardRequest,
+  signIn,
+  startNode,
+  TARGETS,
+} from './node-harness.ts';
 
-async function forward(
+function forward(
   signer: PrivateKeyAccount,
   to: Hex,
   data: Hex,
   overrides: { deadline?: number; chainId?: number; nonce?: bigint } = {},
 ) {
-  const message = {
-    from: signer.address,
+  return signForwardRequest(signer, {
     to,
-    value: 0n,
-    gas: 300_000n,
-    nonce: overrides.nonce ?? 0n,
-    deadline: overrides.deadline ?? Math.floor(Date.now() / 1000) + 600,
     data,
-  };
-  const signature = await signer.signTypedData({
-    domain: forwarderDomain(overrides.chainId ?? CHAIN_ID, TARGETS.forwarder),
-    types: forwardRequestTypes,
-    primaryType: 'ForwardRequest',
-    message,
+    nonce: overrides.nonce ?? 0n,
+    gas: 300_000n,
+    deadline: overrides.deadline ?? Math.floor(Date.now() / 1000) + 600,
+    chainId: overrides.chainId ?? CHAIN_ID,
+    forwarder: TARGETS.forwarder,
   });
-  return {
-    ...message,
-    value: '0',
-    gas: message.gas.toString(),
-    nonce: message.nonce.toString(),
-    signature,
-  };
 }
 
 const grantData = (patient: Hex, grantee: Hex) =>
