@@ -1,4 +1,5 @@
 import { DhkemX25519HkdfSha256, KemId } from '@hpke/core';
+import { utf8ToBytes } from '../bytes.ts';
 import { HkdfSha256Sync } from './hkdf-sha256-sync.ts';
 
 /**
@@ -11,15 +12,10 @@ export class DhkemX25519SyncKdf extends DhkemX25519HkdfSha256 {
   constructor() {
     super();
     const kdf = new HkdfSha256Sync();
-    kdf.init(
-      new Uint8Array([
-        0x4b,
-        0x45,
-        0x4d,
-        KemId.DhkemX25519HkdfSha256 >> 8,
-        KemId.DhkemX25519HkdfSha256 & 0xff,
-      ]),
-    );
+    const suiteId = new Uint8Array(5);
+    suiteId.set(utf8ToBytes('KEM'));
+    new DataView(suiteId.buffer).setUint16(3, KemId.DhkemX25519HkdfSha256);
+    kdf.init(suiteId);
     this._kdf = kdf;
   }
 }
