@@ -19,6 +19,7 @@ import {
 import { ObjectIndex, type ObjectInfo, type ObjectStat, type Usage } from './object-index.ts';
 import { readUnixfs } from './read-unixfs.ts';
 import {
+  type BlockBatch,
   ReplicatedBlockstore as Replicated,
   type ReplicatedBlockstore,
   type ReplicatedBlockstoreOptions,
@@ -218,7 +219,7 @@ export class ObjectStore {
           const key = blockKey(step.value.cid);
           if (own.has(key)) continue;
           own.set(key, step.value.cid);
-          this.#inflight.set(key, (this.#inflight.get(key) ?? 0) + 1);
+          this.#hold(key);
           intents.push({ uploadId: uploadIds[i] as number, cid: step.value.cid });
           // The same bytes in two objects of the batch: one write.
           if (!queued.has(key)) blocks.push({ block: step.value, key });
@@ -228,17 +229,12 @@ export class ObjectStore {
       }
       // Intents first: if the process dies once a file exists, recovery knows to delete it.
       this.#index.addIntents(intents);
-      const batch = this.blockstore.beginBatch({
-        sync: this.#durability === 'block' ? 'full' : 'data',
-        inPlace: true,
-      });
+      const batch = this.#beginBlockBatch();
       let next = 0;
       const writeNext = async () => {
         while (next < blocks.length) {
           const { block, key } = blocks[next++] as { block: DagBlock; key: string };
-          await this.#deleting.get(key);
-          // Already durable for a committed object: rewriting it could only make it worse.
-          if (!this.#index.isBlockReferenced(block.cid)) await batch.write(block.cid, block.bytes);
+          await this.#writeBlock(batch, block, key);
         }
       };
       const writers = Array.from(
@@ -349,12 +345,7 @@ export class ObjectStore {
     signal: AbortSignal | undefined,
     releaseInput: ((input: Uint8Array) => void) | undefined,
   ): Promise<UnixfsDagResult> {
-    // In place: every block is in the intent log before its file exists (see below), so a
-    // partial file left by a crash is deleted by recovery like any other block of the upload.
-    const batch = this.blockstore.beginBatch({
-      sync: this.#durability === 'block' ? 'full' : 'data',
-      inPlace: true,
-    });
+    const batch = this.#beginBlockBatch();
     const writes = new Set<Promise<void>>();
     let failure: unknown;
     // Leaves in use at once: those being written, hashed ahead, and assembled (plus one spare).
@@ -363,10 +354,7 @@ export class ObjectStore {
     });
     const startWrite = async (block: DagBlock, key: string): Promise<void> => {
       try {
-        await this.#deleting.get(key);
-        // Already durable for a committed object: rewriting it could only make it worse.
-        if (this.#index.isBlockReferenced(block.cid)) return;
-        await batch.write(block.cid, block.bytes);
+        await this.#writeBlock(batch, block, key);
       } finally {
         // Every replica's write has settled: nothing reads these bytes any more.
         pool.release(block.bytes);
@@ -397,7 +385,7 @@ export class ObjectStore {
         // Intent first: if the process dies once the file exists, recovery knows to delete it.
         this.#index.addIntent(uploadId, block.cid);
         mine.set(key, block.cid);
-        this.#inflight.set(key, (this.#inflight.get(key) ?? 0) + 1);
+        this.#hold(key);
         const write: Promise<void> = startWrite(block, key).then(
           () => {
             writes.delete(write);
@@ -426,6 +414,25 @@ export class ObjectStore {
       const closing = dag.return(undefined as never).catch(() => {});
       if (!signal?.aborted) await closing;
     }
+  }
+
+  /**
+   * A batch of block writes for an upload (put) or several (putMany). In place: every block is in
+   * the intent log before its file exists, so a partial file left by a crash is deleted by
+   * recovery like any other block of the upload.
+   */
+  #beginBlockBatch(): BlockBatch {
+    return this.blockstore.beginBatch({
+      sync: this.#durability === 'block' ? 'full' : 'data',
+      inPlace: true,
+    });
+  }
+
+  /** Writes a block of this upload, once no deletion of it runs, unless a committed object has it. */
+  async #writeBlock(batch: BlockBatch, block: DagBlock, key: string): Promise<void> {
+    await this.#deleting.get(key);
+    // Already durable for a committed object: rewriting it could only make it worse.
+    if (!this.#index.isBlockReferenced(block.cid)) await batch.write(block.cid, block.bytes);
   }
 
   async #rollback(uploadId: number, mine: Map<string, CID>): Promise<void> {
@@ -459,6 +466,11 @@ export class ObjectStore {
     });
     this.#deleting.set(key, deletion);
     await deletion;
+  }
+
+  /** An upload in this process writes this block: deletions of it wait (see #release). */
+  #hold(key: string): void {
+    this.#inflight.set(key, (this.#inflight.get(key) ?? 0) + 1);
   }
 
   #release(key: string): void {
