@@ -182,22 +182,27 @@ export class ObjectIndex {
    * WAL): a block per write would otherwise cost an fsync each.
    */
   addIntent(uploadId: number, cid: CID): void {
-    this.#db.exec('PRAGMA synchronous = NORMAL');
-    try {
-      this.#sql.addIntent.run(uploadId, cid.multihash.bytes, cid.toString());
-    } finally {
-      this.#db.exec('PRAGMA synchronous = FULL');
-    }
+    this.#withoutFsync(() =>
+      this.#sql.addIntent.run(uploadId, cid.multihash.bytes, cid.toString()),
+    );
   }
+
   /** Records the blocks several uploads are about to write, as `addIntent` does one, together. */
   addIntents(intents: { uploadId: number; cid: CID }[]): void {
-    this.#db.exec('PRAGMA synchronous = NORMAL');
-    try {
+    this.#withoutFsync(() =>
       this.#transaction(() => {
         for (const { uploadId, cid } of intents) {
           this.#sql.addIntent.run(uploadId, cid.multihash.bytes, cid.toString());
         }
-      });
+      }),
+    );
+  }
+
+  /** Runs `fn` with synchronous = NORMAL: its commits reach the WAL, not the disk (see addIntent). */
+  #withoutFsync(fn: () => void): void {
+    this.#db.exec('PRAGMA synchronous = NORMAL');
+    try {
+      fn();
     } finally {
       this.#db.exec('PRAGMA synchronous = FULL');
     }
