@@ -5,7 +5,6 @@ import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { readArchiveLines } from './archive-lines.ts';
 import { scanArchive } from './read-archive.ts';
-import { rechunk } from './rechunk.ts';
 
 let dir: string;
 before(async () => {
@@ -24,30 +23,6 @@ async function collect<T>(source: AsyncIterable<T>): Promise<T[]> {
 async function* pieces(...parts: number[][]): AsyncGenerator<Uint8Array> {
   for (const p of parts) yield Uint8Array.from(p);
 }
-
-test('rechunk cuts a stream into pieces of exactly the size asked, whatever its input pieces', async () => {
-  const out = await collect(rechunk(pieces([1, 2, 3], [4], [], [5, 6, 7, 8, 9, 10, 11]), 4));
-  assert.deepEqual(
-    out.map((b) => [...b]),
-    [
-      [1, 2, 3, 4],
-      [5, 6, 7, 8],
-      [9, 10, 11],
-    ],
-  );
-  assert.deepEqual(await collect(rechunk(pieces(), 4)), []);
-  // A source that reuses its buffer once asked for more: what was held is not changed by it.
-  const shared = new Uint8Array([1, 2]);
-  async function* reusing() {
-    yield shared;
-    shared.set([3, 4]);
-    yield shared;
-  }
-  assert.deepEqual(
-    (await collect(rechunk(reusing(), 3))).map((b) => [...b]),
-    [[1, 2, 3], [4]],
-  );
-});
 
 test('readArchiveLines gives each line with its byte offsets, in a range too', async () => {
   const file = join(dir, 'lines.txt');

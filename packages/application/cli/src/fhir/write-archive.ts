@@ -3,6 +3,7 @@ import { createWriteStream } from 'node:fs';
 import { rm } from 'node:fs/promises';
 import type { Address } from '@aegle/crypto';
 import { type AegleClient, IntegrityError } from '@aegle/sdk';
+import { chunkFixedSize } from '@aegle/storage/unixfs';
 import {
   ARCHIVE_CHUNK_BYTES,
   ARCHIVE_VERSION,
@@ -11,7 +12,6 @@ import {
 } from './archive-format.ts';
 import { listVisibleRecords } from './committed-records.ts';
 import { ArchivePatientError } from './errors.ts';
-import { rechunk } from './rechunk.ts';
 
 /**
  * Writes the patient's visible records (committed imports and records outside imports) to `out`
@@ -83,10 +83,13 @@ export async function writeArchive(
       };
       await write(JSON.stringify(line));
       let written = 0;
-      for await (const chunk of rechunk(content.ciphertext, chunkBytes)) {
+      for await (const chunk of chunkFixedSize(content.ciphertext, chunkBytes)) {
+        // (An empty stream gives one empty chunk, which is no line: zero bytes are zero chunks.)
+        if (chunk.length === 0) continue;
         written += chunk.length;
         if (written > ciphertextSize) break;
-        await write(JSON.stringify(chunk.toString('base64')));
+        const base64 = Buffer.from(chunk.buffer, chunk.byteOffset, chunk.length).toString('base64');
+        await write(JSON.stringify(base64));
       }
       // The node sent more or fewer bytes than the record holds: no archive of a cut record.
       if (written !== ciphertextSize) throw new IntegrityError('truncated');
