@@ -37,12 +37,12 @@ function parseLine(text: string, n: number, source: string): unknown {
   }
 }
 
-/** A chunk line's bytes: a JSON string of base64. */
-function chunkBytes(value: unknown, n: number, source: string): Buffer {
+/** A chunk line's base64 (a JSON string), checked. */
+function chunkBase64(value: unknown, n: number, source: string): string {
   if (typeof value !== 'string' || !/^[A-Za-z0-9+/]*={0,2}$/.test(value)) {
     throw new ArchiveFormatError(source, `line ${n} is not a ciphertext chunk`);
   }
-  return Buffer.from(value, 'base64');
+  return value;
 }
 
 /**
@@ -79,7 +79,9 @@ export async function scanArchive(path: string, source: string): Promise<Scanned
     open.record.ciphertext = async function* () {
       let at = firstLine;
       for await (const line of readArchiveLines(path, range)) {
-        if (line.text !== '') yield chunkBytes(parseLine(line.text, at, source), at, source);
+        if (line.text !== '') {
+          yield Buffer.from(chunkBase64(parseLine(line.text, at, source), at, source), 'base64');
+        }
         at++;
       }
     };
@@ -103,9 +105,10 @@ export async function scanArchive(path: string, source: string): Promise<Scanned
       continue;
     }
     if (open && open.seen < open.chunks) {
-      const bytes = chunkBytes(value, n, source);
+      // Counted, not decoded: the bytes are decoded when the record is read.
+      const base64 = chunkBase64(value, n, source);
       open.seen++;
-      open.bytes += bytes.length;
+      open.bytes += Buffer.byteLength(base64, 'base64');
       continue;
     }
     closeRecord(line.start);
