@@ -3,6 +3,7 @@ import {
   NodeProblemError,
   NotFoundError,
   NotGrantedError,
+  type ProblemFields,
   QuotaExceededError,
   RateLimitedError,
   SessionError,
@@ -26,14 +27,7 @@ export type Problem = {
   batchIndex?: number;
 };
 
-type Fields = {
-  status: number;
-  type: string;
-  reason?: string | undefined;
-  batchIndex?: number | undefined;
-};
-
-const BY_SLUG: Record<string, (fields: Fields) => NodeProblemError> = {
+const BY_SLUG: Record<string, (fields: ProblemFields) => NodeProblemError> = {
   'not-granted': (f) =>
     f.reason === 'grant-expired' ? new GrantExpiredError(f) : new NotGrantedError(f),
   'grant-expired': (f) => new GrantExpiredError(f),
@@ -58,7 +52,7 @@ const BY_SLUG: Record<string, (fields: Fields) => NodeProblemError> = {
  */
 export function errorFromProblem(problem: Problem, status?: number): NodeProblemError {
   const type = typeof problem.type === 'string' ? problem.type : 'about:blank';
-  const fields: Fields = {
+  const fields: ProblemFields = {
     status: typeof problem.status === 'number' ? problem.status : (status ?? 0),
     type,
     reason: typeof problem.reason === 'string' ? problem.reason : undefined,

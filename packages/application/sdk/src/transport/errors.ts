@@ -23,7 +23,8 @@ export class NodeProblemError extends BaseError {
   }
 }
 
-type ProblemFields = {
+/** What every problem error carries from the node's answer (see errorFromProblem). */
+export type ProblemFields = {
   status: number;
   type: string;
   reason?: string | undefined;
