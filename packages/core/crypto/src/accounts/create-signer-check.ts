@@ -1,7 +1,7 @@
 import { secp256k1 } from '@noble/curves/secp256k1.js';
 import type { Address } from './account.ts';
 import { addressFromPublicKey } from './address-from-key.ts';
-import { digestScalar, parseEthSignature } from './eth-signature.ts';
+import { digestScalar, parseEthSignature, recoverEthPublicKey } from './eth-signature.ts';
 
 const { Point } = secp256k1;
 const Fn = Point.Fn;
@@ -90,16 +90,8 @@ export function createSignerCheck(options: SignerCheckOptions = {}): SignerCheck
     const key = signer.toLowerCase();
     const entry = known.get(key);
     if (entry === undefined) {
-      const recovered = new Uint8Array(65);
-      recovered[0] = parsed.recovery;
-      recovered.set(signature.subarray(0, 64), 1);
-      let publicKey: Uint8Array;
-      try {
-        publicKey = secp256k1.recoverPublicKey(recovered, digest, { prehash: false });
-      } catch {
-        return false;
-      }
-      if (addressFromPublicKey(publicKey).toLowerCase() !== key) return false;
+      const publicKey = recoverEthPublicKey(digest, signature, parsed);
+      if (!publicKey || addressFromPublicKey(publicKey).toLowerCase() !== key) return false;
       remember(key, publicKey);
       return true;
     }

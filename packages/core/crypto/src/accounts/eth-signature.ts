@@ -36,3 +36,23 @@ export function parseEthSignature(
 export function digestScalar(digest: Uint8Array): bigint {
   return toBigInt(digest) % N;
 }
+
+/**
+ * The public key that made an Ethereum signature already accepted by `parseEthSignature`
+ * (uncompressed), or undefined where ecrecover would fail (r is no point's x).
+ */
+export function recoverEthPublicKey(
+  digest: Uint8Array,
+  signature: Uint8Array,
+  parsed: EthSignature,
+): Uint8Array | undefined {
+  // noble's recovered format: recovery id ‖ r ‖ s.
+  const recovered = new Uint8Array(65);
+  recovered[0] = parsed.recovery;
+  recovered.set(signature.subarray(0, 64), 1);
+  try {
+    return secp256k1.recoverPublicKey(recovered, digest, { prehash: false });
+  } catch {
+    return undefined;
+  }
+}

@@ -1,7 +1,6 @@
-import { secp256k1 } from '@noble/curves/secp256k1.js';
 import type { Address } from './account.ts';
 import { addressFromPublicKey } from './address-from-key.ts';
-import { parseEthSignature } from './eth-signature.ts';
+import { parseEthSignature, recoverEthPublicKey } from './eth-signature.ts';
 
 /**
  * The address that made a 65-byte Ethereum signature (r ‖ s ‖ v) of a 32-byte digest, accepting
@@ -12,12 +11,6 @@ import { parseEthSignature } from './eth-signature.ts';
 export function recoverSigner(digest: Uint8Array, signature: Uint8Array): Address | undefined {
   const parsed = parseEthSignature(digest, signature);
   if (parsed === undefined) return undefined;
-  const recovered = new Uint8Array(65);
-  recovered[0] = parsed.recovery;
-  recovered.set(signature.subarray(0, 64), 1);
-  try {
-    return addressFromPublicKey(secp256k1.recoverPublicKey(recovered, digest, { prehash: false }));
-  } catch {
-    return undefined;
-  }
+  const publicKey = recoverEthPublicKey(digest, signature, parsed);
+  return publicKey && addressFromPublicKey(publicKey);
 }
