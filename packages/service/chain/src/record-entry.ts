@@ -4,12 +4,13 @@ import {
   anchorEntryLeafValues,
   anchorEntryTypes,
   recordsDomain,
+  type UnsignedAnchorEntry,
 } from '@aegle/contracts';
 import { type Address, encodeAbiParameters, type Hex, keccak256, type LocalAccount } from 'viem';
 
 /** An anchor entry exactly as Records.sol's `Entry` struct (the type @aegle/contracts defines). */
 export type RecordEntry = AnchorEntry;
-export type UnsignedRecordEntry = Omit<RecordEntry, 'signature'>;
+export type UnsignedRecordEntry = UnsignedAnchorEntry;
 
 /** Records.leafOf: keccak256(bytes.concat(keccak256(abi.encode(entry fields...)))). */
 export function recordLeaf(e: RecordEntry): Hex {

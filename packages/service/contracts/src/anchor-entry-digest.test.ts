@@ -2,8 +2,8 @@ import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { test } from 'node:test';
 import { getAddress, type Hex, hashTypedData } from 'viem';
-import { anchorEntryTypes, recordsDomain } from './anchor-entry.ts';
-import { anchorEntryDigest, type UnsignedAnchorEntry } from './anchor-entry-digest.ts';
+import { anchorEntryTypes, recordsDomain, type UnsignedAnchorEntry } from './anchor-entry.ts';
+import { anchorEntryDigest } from './anchor-entry-digest.ts';
 
 const hex = (bytes: number) => `0x${randomBytes(bytes).toString('hex')}` as Hex;
 

@@ -1,8 +1,5 @@
 import { concat, type Hex, hashDomain, hashStruct, keccak256 } from 'viem';
-import { type AnchorEntry, anchorEntryTypes, recordsDomain } from './anchor-entry.ts';
-
-/** An anchor entry before (or without) its signature. */
-export type UnsignedAnchorEntry = Omit<AnchorEntry, 'signature'>;
+import { anchorEntryTypes, recordsDomain, type UnsignedAnchorEntry } from './anchor-entry.ts';
 
 /** The Records domain's fields, in EIP-712's order (what viem derives from the domain object). */
 const types = {

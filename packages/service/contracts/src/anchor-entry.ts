@@ -29,6 +29,9 @@ export type AnchorEntry = {
   signature: Hex;
 };
 
+/** An anchor entry before (or without) its creator's signature: what the creator signs. */
+export type UnsignedAnchorEntry = Omit<AnchorEntry, 'signature'>;
+
 /** EIP-712 domain name and version of the Records contract (chain id and address complete it). */
 export const recordsDomainName = 'Aegle Records';
 export const recordsDomainVersion = '1';

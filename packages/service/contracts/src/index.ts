@@ -12,8 +12,9 @@ export {
   recordsDomain,
   recordsDomainName,
   recordsDomainVersion,
+  type UnsignedAnchorEntry,
 } from './anchor-entry.ts';
-export { anchorEntryDigest, type UnsignedAnchorEntry } from './anchor-entry-digest.ts';
+export { anchorEntryDigest } from './anchor-entry-digest.ts';
 export { accountsAbi, accountsBytecode } from './artifacts/Accounts.ts';
 export { aegleForwarderAbi, aegleForwarderBytecode } from './artifacts/AegleForwarder.ts';
 export { auditLogAbi, auditLogBytecode } from './artifacts/AuditLog.ts';

@@ -15,4 +15,5 @@ export {
   recordsDomain,
   Scope,
   type SignedForwardRequest,
+  type UnsignedAnchorEntry,
 } from '@aegle/contracts';

@@ -1,13 +1,16 @@
 import { type Account, recoverSigner } from '@aegle/crypto';
 import { bytesToHex, type Hex, hexToBytes, zeroAddress } from 'viem';
 import { privateKeyToAccount, sign } from 'viem/accounts';
-import { type AnchorEntry, anchorEntryDigest as entryDigest } from './contracts.ts';
+import {
+  type AnchorEntry,
+  anchorEntryDigest as entryDigest,
+  type UnsignedAnchorEntry,
+} from './contracts.ts';
 
 /** Where entries are anchored: the chain and the Records contract (the EIP-712 domain). */
 export type RecordsDeployment = { chainId: number; records: Hex };
 
-/** An anchor entry before its creator signs it. */
-export type UnsignedAnchorEntry = Omit<AnchorEntry, 'signature'>;
+export type { UnsignedAnchorEntry };
 
 /**
  * The EIP-712 digest the creator signs: what `Records.entryDigest` returns on chain
