@@ -153,6 +153,48 @@ test('an idle chain gets a batch at once; while one is on its way, intents gathe
   assert.equal(batchOf(8), 2);
 });
 
+test('a submitted tx is asked about after 10 ms, then after as long as it has been out, up to confirmPollMs', async (t) => {
+  const { file, store } = await setup(t);
+  const db = openNodeDatabase(file);
+  t.after(() => db.close());
+  const outbox = new Outbox(db);
+  const relay = new FaultInjectingRelay();
+  relay.confirmAfterPolls = 8;
+  let clock = 1_000_000;
+  const worker = new OutboxWorker({
+    outbox,
+    relay,
+    putBatchObject: putInto(store),
+    confirmPollMs: 500,
+    now: () => clock,
+  });
+  outbox.enqueue('grant', 'grant:x', {}, clock);
+  await worker.runOnce();
+  const sentAt = clock;
+  const polls: number[] = [];
+  // Each pass runs when the batch is next due, as the worker's timer would.
+  for (let i = 0; i < 9; i++) {
+    const due = outbox.getByKey('grant:x')?.batch?.nextAttemptAt as number;
+    clock = due;
+    polls.push(clock - sentAt);
+    await worker.runOnce();
+  }
+  assert.deepEqual(polls, [10, 20, 40, 80, 160, 320, 640, 1140, 1640]);
+  assert.equal(outbox.getByKey('grant:x')?.state, 'confirmed');
+  // A tx submitted before a restart (a new worker knows no send time) is asked about every 500 ms.
+  outbox.enqueue('grant', 'grant:y', {}, clock);
+  await worker.runOnce();
+  const restarted = new OutboxWorker({
+    outbox,
+    relay,
+    putBatchObject: putInto(store),
+    now: () => clock,
+  });
+  clock = outbox.getByKey('grant:y')?.batch?.nextAttemptAt as number;
+  await restarted.runOnce();
+  assert.equal(outbox.getByKey('grant:y')?.batch?.nextAttemptAt, clock + 500);
+});
+
 test('a dropped tx is submitted again under the same key; a rejected one ends failed with its reason', async (t) => {
   const { file, store } = await setup(t);
   const db = openNodeDatabase(file);

@@ -40,12 +40,14 @@ export type OutboxWorkerOptions = {
   /** First retry delay after a failed attempt; doubles up to `maxBackoffMs`. Default 200 ms. */
   baseBackoffMs?: number;
   maxBackoffMs?: number;
-  /** How soon a submitted tx is asked about again. Default 500 ms. */
+  /** Longest wait between two questions about a submitted tx. Default 500 ms. */
   confirmPollMs?: number;
   /**
-   * How soon a tx is first asked about after its submission: on chains with instant or
-   * one-block finality (anvil, QBFT) the receipt is there long before `confirmPollMs`.
-   * Default 100 ms (at most `confirmPollMs`).
+   * How soon a tx is first asked about after its submission. Each later question waits as long
+   * as the tx has been out so far (10, 20, 40, 80 ms…), up to `confirmPollMs`: on a chain that
+   * mines at once (anvil) the receipt is there at the first question, and a chain with
+   * 2-second blocks is asked about eight times a block at first, then twice a second.
+   * Default 10 ms (at most `confirmPollMs`).
    */
   firstConfirmPollMs?: number;
   /** Longest sleep between passes when nothing is due. Default 1000 ms. */
@@ -76,6 +78,11 @@ export class OutboxWorker {
   #formAt: number | undefined;
   /** When the last Merkle batch of each kind was formed (in this process). */
   readonly #lastFormed = new Map<IntentKind, number>();
+  /**
+   * When each submitted batch's tx was sent (in this process; one submitted before a restart is
+   * asked about every `confirmPollMs`).
+   */
+  readonly #submittedAt = new Map<number, number>();
 
   constructor(options: OutboxWorkerOptions) {
     this.#o = {
@@ -85,7 +92,7 @@ export class OutboxWorker {
       baseBackoffMs: 200,
       maxBackoffMs: 30_000,
       confirmPollMs: 500,
-      firstConfirmPollMs: Math.min(100, options.confirmPollMs ?? 500),
+      firstConfirmPollMs: Math.min(10, options.confirmPollMs ?? 500),
       idleMs: 1000,
       now: Date.now,
       random: Math.random,
@@ -214,18 +221,16 @@ export class OutboxWorker {
       if (batch.state === 'pending') {
         const sent = await relay.submit(relayBatch);
         if ('txHash' in sent) {
-          outbox.markSubmitted(
-            id,
-            sent.txHash,
-            this.#o.now() + this.#o.firstConfirmPollMs,
-            this.#o.now(),
-          );
+          const now = this.#o.now();
+          this.#submittedAt.set(id, now);
+          outbox.markSubmitted(id, sent.txHash, now + this.#o.firstConfirmPollMs, now);
         } else {
           outbox.markFailed(id, sent.reason, this.#o.now());
           this.#relayBatches.delete(id);
         }
       } else if (batch.state === 'submitted' && batch.txHash) {
         const status = await relay.status(relayBatch, batch.txHash);
+        if (status.state !== 'pending') this.#submittedAt.delete(id);
         if (status.state === 'confirmed') {
           outbox.markConfirmed(id, status.receipt, this.#o.now());
           this.#relayBatches.delete(id);
@@ -235,13 +240,10 @@ export class OutboxWorker {
           outbox.markFailed(id, status.reason, this.#o.now());
           this.#relayBatches.delete(id);
         } else if (status.state === 'dropped') outbox.markDropped(id, this.#o.now());
-        else
-          outbox.markSubmitted(
-            id,
-            batch.txHash,
-            this.#o.now() + this.#o.confirmPollMs,
-            this.#o.now(),
-          );
+        else {
+          const now = this.#o.now();
+          outbox.markSubmitted(id, batch.txHash, now + this.#nextPollDelay(id, now), now);
+        }
       }
     } catch (error) {
       const delay = backoff(
@@ -253,6 +255,13 @@ export class OutboxWorker {
       outbox.scheduleRetry(id, errorCode(error), this.#o.now() + delay, this.#o.now());
       this.#o.onError?.(error);
     }
+  }
+
+  /** How long until a still-pending tx is asked about again: as long as it has been out so far. */
+  #nextPollDelay(id: number, now: number): number {
+    const sentAt = this.#submittedAt.get(id);
+    if (sentAt === undefined) return this.#o.confirmPollMs;
+    return Math.min(this.#o.confirmPollMs, Math.max(this.#o.firstConfirmPollMs, now - sentAt));
   }
 }
 
