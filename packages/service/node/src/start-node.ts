@@ -17,6 +17,7 @@ import { createChainRelay } from './chain/chain-relay.ts';
 import { reconcileOutbox } from './chain/reconcile-outbox.ts';
 import { resolveBatchFromStore } from './chain/resolve-batch.ts';
 import { type AegleNode, createNode, type NodeOptions } from './create-node.ts';
+import { parseAllowedOrigins } from './http/allowed-origins.ts';
 
 /** The port `aegle node start` listens on unless told otherwise. */
 export const DEFAULT_NODE_PORT = 7700;
@@ -37,6 +38,8 @@ export type StartNodeOptions = {
   port?: number;
   /** The domain SIWE messages must name. Default "localhost". */
   domain?: string;
+  /** Web origins whose pages may call the API from a browser (CORS); `*` for any. Default none. */
+  allowedOrigins?: readonly string[];
   /** Log file (JSON lines, no tokens, keys or patient data). Default `dataDir/logs/node.log`; false: none. */
   logFile?: string | false;
   /** How often the chain index is polled, in ms. Default 250. */
@@ -61,6 +64,8 @@ export type RunningNode = {
  * SIGTERM and dumps its state).
  */
 export async function startNode(options: StartNodeOptions): Promise<RunningNode> {
+  // Checked before anything starts: a typo in the configuration should not cost a chain start.
+  const allowedOrigins = options.allowedOrigins && parseAllowedOrigins(options.allowedOrigins);
   const dataDir = path.resolve(options.dataDir);
   mkdirSync(dataDir, { recursive: true });
   const logFile = options.logFile ?? path.join(dataDir, 'logs', 'node.log');
@@ -153,6 +158,7 @@ export async function startNode(options: StartNodeOptions): Promise<RunningNode>
         host: options.host ?? '127.0.0.1',
         port: options.port ?? 0,
         ...(log && { log: { stream: log, level: 'info' } }),
+        ...(allowedOrigins && { allowedOrigins }),
         ...options.node?.http,
       },
       outbox: {

@@ -279,3 +279,86 @@ test('a node that cannot listen closes what it opened and reports why', async (t
   const again = await startNode(t, { dataDir });
   assert.equal((await fetch(`${again.url}/health`)).status, 200);
 });
+
+test('CORS: pages from the allowed origins may call the API and read its refusals; no other origin gets the headers', async (t) => {
+  const app = 'http://app.example.test:5173';
+  const { url } = await startNode(t, { http: { allowedOrigins: [app] } });
+  const recordPath = `/records/0x${'ab'.repeat(32)}/content`;
+  // A preflight needs no session, and names what the SDK sends.
+  const preflight = await fetch(`${url}${recordPath}`, {
+    method: 'OPTIONS',
+    headers: {
+      origin: app,
+      'access-control-request-method': 'GET',
+      'access-control-request-headers': 'authorization',
+    },
+  });
+  assert.equal(preflight.status, 204);
+  assert.equal(preflight.headers.get('access-control-allow-origin'), app);
+  assert.match(preflight.headers.get('access-control-allow-methods') ?? '', /\bGET\b/);
+  assert.match(preflight.headers.get('access-control-allow-headers') ?? '', /\bauthorization\b/);
+  assert.equal(preflight.headers.get('access-control-allow-credentials'), null);
+  // An answer, and a refusal (no session), both readable by the page, with the header the SDK
+  // reads a record's wrapped key from exposed.
+  for (const [path, status] of [
+    ['/info', 200],
+    [recordPath, 401],
+  ] as const) {
+    const response = await fetch(`${url}${path}`, { headers: { origin: app } });
+    assert.equal(response.status, status, path);
+    assert.equal(response.headers.get('access-control-allow-origin'), app, path);
+    assert.match(response.headers.get('access-control-expose-headers') ?? '', /aegle-wrapped-key/);
+    assert.match(response.headers.get('vary') ?? '', /origin/i);
+  }
+  // A download, whose route writes the socket itself, carries them as well, with the wrapped key.
+  const alice = newAccount();
+  const asAlice = api(url, await signIn(url, alice));
+  const record = await prepareRecord(alice, alice.address);
+  const wrappedKey = Buffer.from('wrapped').toString('base64');
+  const upload = await uploadRecord(asAlice, record, [{ recipient: alice.address, wrappedKey }]);
+  assert.equal(upload.status, 201);
+  assert.equal(upload.headers.get('access-control-allow-origin'), null, 'no Origin, no header');
+  const download = await asAlice(`/records/${record.recordId}/content`, {
+    headers: { origin: app },
+  });
+  assert.equal(download.status, 200);
+  assert.equal(download.headers.get('access-control-allow-origin'), app);
+  assert.match(download.headers.get('access-control-expose-headers') ?? '', /aegle-wrapped-key/);
+  assert.equal(download.headers.get('aegle-wrapped-key'), wrappedKey);
+  assert.deepEqual(new Uint8Array(await download.arrayBuffer()), new Uint8Array(record.ciphertext));
+  // Another origin: no header a browser would accept, so its page cannot read the answer.
+  for (const init of [
+    { headers: { origin: 'https://elsewhere.example' } },
+    {
+      method: 'OPTIONS',
+      headers: { origin: 'https://elsewhere.example', 'access-control-request-method': 'GET' },
+    },
+  ]) {
+    const response = await fetch(`${url}/info`, init);
+    assert.equal(response.headers.get('access-control-allow-origin'), null);
+  }
+});
+
+test('CORS is off by default: no origin gets the headers, and preflights find no route', async (t) => {
+  const { url } = await startNode(t);
+  const response = await fetch(`${url}/info`, { headers: { origin: 'http://localhost:5173' } });
+  assert.equal(response.status, 200);
+  assert.equal(response.headers.get('access-control-allow-origin'), null);
+  const preflight = await fetch(`${url}/info`, {
+    method: 'OPTIONS',
+    headers: { origin: 'http://localhost:5173', 'access-control-request-method': 'GET' },
+  });
+  assert.equal(preflight.status, 404);
+  assert.equal(preflight.headers.get('access-control-allow-origin'), null);
+});
+
+test('a node refuses an allowed origin that is not one, naming it', async (t) => {
+  await assert.rejects(
+    startNode(t, {
+      dataDir: await tempDir(t),
+      http: { allowedOrigins: ['https://app.example.test/web'] },
+    }),
+    (error: Error) =>
+      error.name === 'NodeConfigError' && error.message.includes('https://app.example.test/web'),
+  );
+});

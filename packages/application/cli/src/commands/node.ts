@@ -1,6 +1,6 @@
 import { join, resolve } from 'node:path';
 import { type ClientDeployment, NodeUnreachableError } from '@aegle/sdk';
-import { type Command, stringOption } from '../command.ts';
+import { type Command, type ParsedArgs, stringOption } from '../command.ts';
 import type { CliContext } from '../context.ts';
 import { UsageError } from '../errors.ts';
 import { readNodeFile, removeNodeFile, writeNodeFile } from '../node-file.ts';
@@ -18,6 +18,7 @@ type StartNode = (options: {
   deployment?: unknown;
   host?: string;
   port?: number;
+  allowedOrigins?: readonly string[];
   node?: { storage?: { defaultLimit?: number } };
 }) => Promise<StartedNode>;
 
@@ -32,11 +33,18 @@ export async function operatorDataDir(ctx: CliContext, value: string | undefined
   return (await readNodeFile(ctx.home))?.dataDir ?? dataDirOf(ctx, undefined);
 }
 
+/** --allow-origin values (repeatable), else AEGLE_ALLOW_ORIGINS (comma-separated); the node checks them. */
+function allowedOriginsOf(ctx: CliContext, value: ParsedArgs['values'][string]): string[] {
+  const given = Array.isArray(value) ? value.filter((v) => typeof v === 'string') : [];
+  const list = given.length > 0 ? given : (ctx.io.env.AEGLE_ALLOW_ORIGINS ?? '').split(',');
+  return list.map((origin) => origin.trim()).filter((origin) => origin !== '');
+}
+
 export const nodeStart: Command = {
   path: 'node start',
   summary: 'run a node in the foreground (embedded chain unless --rpc-url); Ctrl-C stops it',
   usage:
-    '[--data-dir D] [--rpc-url U --deployment FILE] [--port P] [--host H] [--default-quota 1GiB]',
+    '[--data-dir D] [--rpc-url U --deployment FILE] [--port P] [--host H] [--default-quota 1GiB] [--allow-origin https://app.example …]',
   options: {
     'data-dir': { type: 'string' },
     'rpc-url': { type: 'string' },
@@ -44,6 +52,8 @@ export const nodeStart: Command = {
     port: { type: 'string' },
     host: { type: 'string' },
     'default-quota': { type: 'string' },
+    // A web app on another origin that may call this node from browsers (CORS); repeatable.
+    'allow-origin': { type: 'string', multiple: true },
   },
   async run(ctx, args) {
     const dataDir = dataDirOf(ctx, stringOption(args, 'data-dir'));
@@ -65,9 +75,11 @@ export const nodeStart: Command = {
       );
     }
     const quota = stringOption(args, 'default-quota');
+    const allowedOrigins = allowedOriginsOf(ctx, args.values['allow-origin']);
     const started = await mod.startNode({
       dataDir,
       port,
+      ...(allowedOrigins.length > 0 && { allowedOrigins }),
       ...(quota && { node: { storage: { defaultLimit: parseSize(quota) } } }),
       ...(stringOption(args, 'host') && { host: stringOption(args, 'host') as string }),
       ...(rpcUrl && { rpcUrl }),

@@ -1,4 +1,5 @@
 import type { Writable } from 'node:stream';
+import cors from '@fastify/cors';
 import rateLimit from '@fastify/rate-limit';
 import swagger from '@fastify/swagger';
 import Fastify, { type FastifyInstance, type FastifyRequest } from 'fastify';
@@ -11,10 +12,11 @@ import {
 import type { NodeContext } from '../node-context.ts';
 import type { Hex } from '../ports.ts';
 import { hashToken } from '../sessions.ts';
+import { parseAllowedOrigins } from './allowed-origins.ts';
 import { authRoutes } from './auth-routes.ts';
 import { infoRoutes } from './info-routes.ts';
 import { errorHandler, sendProblem } from './problem.ts';
-import { recordRoutes } from './record-routes.ts';
+import { recordRoutes, WRAPPED_KEY_HEADER } from './record-routes.ts';
 import { relayRoutes } from './relay-routes.ts';
 import { problem } from './schemas.ts';
 
@@ -42,6 +44,12 @@ export type NodeServerOptions = {
   bodyLimit?: number;
   /** Trust X-Forwarded-For from a reverse proxy (for per-IP limits). Default false. */
   trustProxy?: boolean;
+  /**
+   * Web origins whose pages may call the API from a browser (CORS), e.g. a web app served from
+   * its own host; `*` for any. Default none: browsers then reach the node only from its own
+   * origin (a web app served by, or proxied next to, the node). See allowed-origins.ts.
+   */
+  allowedOrigins?: readonly string[];
 };
 
 /**
@@ -119,6 +127,23 @@ export async function createNodeServer(options: NodeServerOptions): Promise<Fast
       },
     },
   });
+
+  const allowedOrigins = parseAllowedOrigins(options.allowedOrigins ?? []);
+  if (allowedOrigins.length > 0) {
+    // Registered before the rate limiter and the session check, whose refusals (429, 401) must
+    // carry the headers too, or a page could not read them; preflights (OPTIONS) need no session.
+    await app.register(cors, {
+      origin: allowedOrigins[0] === '*' ? '*' : allowedOrigins,
+      methods: ['GET', 'HEAD', 'POST', 'PUT', 'DELETE'],
+      allowedHeaders: ['authorization', 'content-type', 'idempotency-key', 'accept'],
+      // Read by the SDK: a record's wrapped key arrives with its ciphertext.
+      exposedHeaders: [WRAPPED_KEY_HEADER, 'location', 'retry-after'],
+      // Tokens travel in Authorization; no cookie is ever sent or honoured.
+      credentials: false,
+      maxAge: 600,
+      strictPreflight: true,
+    });
+  }
 
   if (options.rateLimit !== false) {
     const limit = options.rateLimit ?? { max: 6_000, timeWindowMs: 60_000 };

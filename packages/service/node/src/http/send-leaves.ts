@@ -18,9 +18,12 @@ export async function sendLeaves(
   headers: Record<string, string>,
   leaves: AsyncIterable<Uint8Array>,
 ): Promise<void> {
+  // Headers that hooks set on the reply (CORS, rate limits) are kept: a hijacked reply would
+  // otherwise drop them, and a browser page on another origin could not read the body.
+  const hookHeaders = reply.getHeaders();
   reply.hijack();
   const raw = reply.raw;
-  raw.writeHead(200, headers);
+  raw.writeHead(200, { ...hookHeaders, ...headers } as Record<string, string>);
   try {
     for await (const leaf of leaves) {
       await sendLeaf(raw, leaf);
