@@ -316,25 +316,40 @@ export class ObjectStore {
   /**
    * Verifies every block of every replica, repairs what it can, and reports. Blocks the index
    * expects are checked even if no replica has a file for them, so lost blocks are reported.
-   * A block with no good copy that no object needs is garbage, not a loss: the partial file of an
-   * upload whose intent row a power loss erased (see the class comment). It is deleted, not
-   * reported.
+   * A block file that no object needs and no upload is writing is garbage, not a loss: what
+   * power loss leaves of an upload whose intent row never reached the disk (see the class
+   * comment), whole or partial. It is deleted from every replica, never checked or copied, and
+   * counted in `reclaimed`.
    */
-  async scrub(): Promise<ScrubReport> {
+  async scrub(): Promise<ScrubReport & { reclaimed: number }> {
+    const garbage = new Map<string, CID>();
     const report = await this.blockstore.scrub({
       expected: this.#index.referencedBlocks(),
-      // Uploads write blocks in place: a file still being written is partial, not corrupt.
-      skip: (key) => this.#inflight.has(key),
+      skip: (key, cid) => {
+        // Uploads write blocks in place: a file still being written is partial, not corrupt.
+        if (this.#inflight.has(key)) return true;
+        if (this.#index.isBlockReferenced(cid)) return false;
+        garbage.set(key, cid);
+        return true;
+      },
     });
     const unrecoverable: CID[] = [];
     for (const cid of report.unrecoverable) {
+      // Expected when the scrub began, but an object deleted since may have been its last user.
       if (this.#index.isBlockReferenced(cid) || this.#inflight.has(blockKey(cid))) {
         unrecoverable.push(cid);
       } else {
         await this.#deleteBlockFiles(cid);
       }
     }
-    return { ...report, unrecoverable };
+    let reclaimed = 0;
+    for (const [key, cid] of garbage) {
+      // Asked again: an upload may have written and committed this very block since it was listed.
+      if (this.#index.isBlockReferenced(cid) || this.#inflight.has(key)) continue;
+      await this.#deleteBlockFiles(cid);
+      reclaimed++;
+    }
+    return { ...report, unrecoverable, reclaimed };
   }
 
   async #writeDag(

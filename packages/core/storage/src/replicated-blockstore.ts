@@ -268,19 +268,19 @@ export class ReplicatedBlockstore implements Blockstore {
    * Verifies every copy of every block, rewrites bad or missing copies from a good one, and
    * reports what it found (see `ScrubReport`). Blocks lost from every replica leave no file to
    * find: pass the CIDs you expect (the object index does) to have them reported too. Files whose
-   * block key `skip` accepts (and that are not expected) are left out: blocks being written in
-   * place, which are partial until their upload finishes.
+   * block `skip` accepts (and that are not expected) are left out: blocks being written in
+   * place, which are partial until their upload finishes, or that the caller deletes instead.
    * Memory: one entry per distinct block.
    */
   async scrub(
-    options: { expected?: Iterable<CID>; skip?: (key: string) => boolean } = {},
+    options: { expected?: Iterable<CID>; skip?: (key: string, cid: CID) => boolean } = {},
   ): Promise<ScrubReport> {
     const blocks = new Map<string, CID>();
     for (const cid of options.expected ?? []) blocks.set(blockKey(cid), cid);
     for (const replica of this.replicas) {
       for await (const { cid } of replica.listBlockFiles()) {
         const key = blockKey(cid);
-        if (!blocks.has(key) && !options.skip?.(key)) blocks.set(key, cid);
+        if (!blocks.has(key) && !options.skip?.(key, cid)) blocks.set(key, cid);
       }
     }
     const report: ScrubReport = { checked: 0, repaired: 0, unrecoverable: [] };

@@ -342,24 +342,64 @@ test('get heals a corrupted leaf on the primary; a leaf lost everywhere fails na
   await store.close();
 });
 
-test('scrub deletes a bad block file no object needs (a leftover of a lost intent), not reporting it', async () => {
+test('scrub deletes block files no object needs (leftovers of lost intents), whole or partial, without copying them', async () => {
   const { store, replicas } = await openStore();
+  const [primary] = replicas as [string, string];
   const bytes = await seededBuffer('scrub orphan', 2 * MiB);
   const { cid } = await store.put({ account: ALICE, size: bytes.length, source: [bytes] });
-  // What power loss can leave if an in-place write's intent row never reached the disk: a partial
-  // file under a block's final name, on every replica, that no upload or object knows.
-  const orphan = rawBlock('never committed').cid;
+  // What power loss can leave if an in-place write's intent row never reached the disk: a file
+  // under a block's final name that no upload or object knows. Partial, on every replica:
+  const partial = rawBlock('never committed').cid;
   for (const replica of replicas) {
-    await mkdir(path.dirname(blockFile(replica, orphan)), { recursive: true });
-    await writeFile(blockFile(replica, orphan), 'never');
+    await mkdir(path.dirname(blockFile(replica, partial)), { recursive: true });
+    await writeFile(blockFile(replica, partial), 'never');
   }
+  // Whole (it hashes to its name), on the primary only: a scrub must not copy it to the backup.
+  const whole = rawBlock('written in full, never committed');
+  await mkdir(path.dirname(blockFile(primary, whole.cid)), { recursive: true });
+  await writeFile(blockFile(primary, whole.cid), whole.bytes);
   const report = await store.scrub();
-  assert.equal(report.checked, (await dagBlocks(bytes)).length + 1);
-  assert.deepEqual(report.unrecoverable, []);
-  for (const replica of replicas) {
-    await assert.rejects(readFile(blockFile(replica, orphan)), { code: 'ENOENT' });
+  assert.deepEqual(
+    { ...report, unrecoverable: report.unrecoverable.length },
+    { checked: (await dagBlocks(bytes)).length, repaired: 0, unrecoverable: 0, reclaimed: 2 },
+  );
+  for (const orphan of [partial, whole.cid]) {
+    for (const replica of replicas) {
+      await assert.rejects(readFile(blockFile(replica, orphan)), { code: 'ENOENT' });
+    }
   }
   assert.deepEqual(await collect(store.get(cid)), bytes);
+  await store.close();
+});
+
+test('scrub never reclaims the blocks of an upload still being written', async () => {
+  const { store, replicas } = await openStore();
+  const [primary] = replicas as [string, string];
+  const bytes = await seededBuffer('scrub during upload', 4 * MiB);
+  let resume: () => void = () => {};
+  const paused = new Promise<void>((resolve) => {
+    resume = resolve;
+  });
+  // Three leaves, then the source stalls: some of their files exist, and no object needs them yet.
+  async function* source() {
+    yield bytes.subarray(0, 3 * MiB);
+    await paused;
+    yield bytes.subarray(3 * MiB);
+  }
+  const put = store.put({ account: ALICE, size: bytes.length, source: source() });
+  const deadline = Date.now() + 10_000;
+  while ((await blockFiles(primary)).length === 0 && Date.now() < deadline) {
+    await new Promise((r) => setTimeout(r, 5));
+  }
+  const written = (await blockFiles(primary)).length;
+  assert.ok(written > 0, 'the upload wrote blocks before its source stalled');
+  const report = await store.scrub();
+  assert.equal(report.reclaimed, 0);
+  assert.equal((await blockFiles(primary)).length, written);
+  resume();
+  const { cid } = await put;
+  assert.deepEqual(await collect(store.get(cid)), bytes);
+  assert.deepEqual((await store.scrub()).reclaimed, 0);
   await store.close();
 });
 

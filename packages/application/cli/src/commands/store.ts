@@ -41,10 +41,11 @@ export const storeScrub: Command = {
         checked: report.checked,
         repaired: report.repaired,
         unrecoverable: report.unrecoverable.map(String),
+        reclaimed: report.reclaimed,
       };
       ctx.print(
         out,
-        `checked ${out.checked} block(s), repaired ${out.repaired} copy(ies), ${out.unrecoverable.length} unrecoverable`,
+        `checked ${out.checked} block(s), repaired ${out.repaired} copy(ies), ${out.unrecoverable.length} unrecoverable, ${out.reclaimed} unused block(s) deleted`,
       );
       if (out.unrecoverable.length > 0) throw new ScrubUnrecoverableError(out.unrecoverable.length);
     } finally {
