@@ -6,7 +6,7 @@ import { test } from 'node:test';
 import { startNodeProcess } from './node-process.testing.ts';
 import { aegle } from './run-cli.testing.ts';
 
-test('aegle node start --allow-origin: those web apps may call the node from browsers, no other', async (t) => {
+test('aegle node start --allow-origin, --domain: those web apps may call the node from browsers, no other; sign-in names the domain', async (t) => {
   const home = await mkdtemp(join(tmpdir(), 'aegle-node-start-'));
   t.after(() => rm(home, { recursive: true, force: true }));
   const app = 'http://localhost:5173';
@@ -15,6 +15,8 @@ test('aegle node start --allow-origin: those web apps may call the node from bro
     app,
     '--allow-origin',
     'https://app.example.org',
+    '--domain',
+    'node.example.org',
   ]);
   t.after(() => node.stop());
   for (const origin of [app, 'https://app.example.org']) {
@@ -24,6 +26,8 @@ test('aegle node start --allow-origin: those web apps may call the node from bro
   }
   const other = await fetch(`${node.url}/info`, { headers: { origin: 'https://evil.example' } });
   assert.equal(other.headers.get('access-control-allow-origin'), null);
+  const nonce = await fetch(`${node.url}/auth/nonce`, { method: 'POST' });
+  assert.equal(((await nonce.json()) as { domain: string }).domain, 'node.example.org');
 });
 
 test('aegle node start refuses an origin with a path at once, in one line, naming it', async (t) => {

@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import type { DatabaseSync, StatementSync } from 'node:sqlite';
 import { verifyMessage } from 'viem';
 import { parseSiweMessage } from 'viem/siwe';
-import { SignInRejectedError } from './errors.ts';
+import { NodeConfigError, SignInRejectedError } from './errors.ts';
 import type { Hex } from './ports.ts';
 import type { Sessions } from './sessions.ts';
 
@@ -30,6 +30,7 @@ export class SignIn {
   readonly #purge: StatementSync;
 
   constructor(db: DatabaseSync, sessions: Sessions, options: SignInOptions) {
+    assertSignInDomain(options.domain);
     this.#o = { nonceTtlMs: 5 * 60_000, clockSkewMs: 60_000, ...options };
     this.#sessions = sessions;
     this.#addNonce = db.prepare('INSERT INTO siwe_nonces (nonce, expires_at) VALUES (?, ?)');
@@ -113,5 +114,21 @@ export class SignIn {
       address: address.toLowerCase() as Hex,
       expiresAt: session.expiresAt,
     };
+  }
+}
+
+/** host, host:port or [IPv6]:port, as EIP-4361 (RFC 3986 authority, no user info) allows. */
+const AUTHORITY =
+  /^(?:[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?)*|\[[0-9A-Fa-f:.]+\])(?::\d{1,5})?$/;
+
+/**
+ * Refuses a sign-in domain no message could match: a URL (scheme, path) instead of a host. Every
+ * sign-in would otherwise fail with wrong-domain, and only at the first user's attempt.
+ */
+export function assertSignInDomain(domain: string): void {
+  if (!AUTHORITY.test(domain)) {
+    throw new NodeConfigError(`"${domain}" is not a sign-in domain.`, {
+      hint: 'Give the host users reach this node by, with its port if not the default: node.example.org, localhost:7700.',
+    });
   }
 }

@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
+import { assertSignInDomain } from '../src/sign-in.ts';
 import {
   api,
   CHAIN_ID,
@@ -141,4 +142,25 @@ test('missing, forged, expired and signed-out sessions get 401 problem+json', as
   const second = await signIn(url, alice);
   assert.equal((await api(url, second)('/auth/signout', { method: 'POST' })).status, 204);
   assert.equal((await api(url, second)('/accounts/me')).status, 401);
+});
+
+test('a sign-in domain must be a host (and port), not a URL: the node refuses to start otherwise', () => {
+  for (const good of [
+    'localhost',
+    'localhost:7700',
+    'node.example.org',
+    '127.0.0.1:80',
+    '[::1]:7700',
+  ]) {
+    assert.doesNotThrow(() => assertSignInDomain(good), good);
+  }
+  for (const bad of [
+    'https://node.example.org',
+    'node.example.org/',
+    'user@node.example.org',
+    '',
+    'node example',
+  ]) {
+    assert.throws(() => assertSignInDomain(bad), { name: 'NodeConfigError' }, bad);
+  }
 });

@@ -19,6 +19,7 @@ type StartNode = (options: {
   host?: string;
   port?: number;
   allowedOrigins?: readonly string[];
+  domain?: string;
   node?: { storage?: { defaultLimit?: number } };
 }) => Promise<StartedNode>;
 
@@ -44,7 +45,7 @@ export const nodeStart: Command = {
   path: 'node start',
   summary: 'run a node in the foreground (embedded chain unless --rpc-url); Ctrl-C stops it',
   usage:
-    '[--data-dir D] [--rpc-url U --deployment FILE] [--port P] [--host H] [--default-quota 1GiB] [--allow-origin https://app.example …]',
+    '[--data-dir D] [--rpc-url U --deployment FILE] [--port P] [--host H] [--default-quota 1GiB] [--allow-origin https://app.example …] [--domain node.example]',
   options: {
     'data-dir': { type: 'string' },
     'rpc-url': { type: 'string' },
@@ -54,6 +55,8 @@ export const nodeStart: Command = {
     'default-quota': { type: 'string' },
     // A web app on another origin that may call this node from browsers (CORS); repeatable.
     'allow-origin': { type: 'string', multiple: true },
+    // The domain sign-in (EIP-4361) messages must name: the host users know this node by.
+    domain: { type: 'string' },
   },
   async run(ctx, args) {
     const dataDir = dataDirOf(ctx, stringOption(args, 'data-dir'));
@@ -76,10 +79,12 @@ export const nodeStart: Command = {
     }
     const quota = stringOption(args, 'default-quota');
     const allowedOrigins = allowedOriginsOf(ctx, args.values['allow-origin']);
+    const domain = stringOption(args, 'domain') || ctx.io.env.AEGLE_DOMAIN;
     const started = await mod.startNode({
       dataDir,
       port,
       ...(allowedOrigins.length > 0 && { allowedOrigins }),
+      ...(domain && { domain }),
       ...(quota && { node: { storage: { defaultLimit: parseSize(quota) } } }),
       ...(stringOption(args, 'host') && { host: stringOption(args, 'host') as string }),
       ...(rpcUrl && { rpcUrl }),
