@@ -29,3 +29,18 @@ export function parseHex(value: unknown, byteLength?: number): Uint8Array | unde
   for (let i = 0; i < out.length; i++) out[i] = Number.parseInt(hex.slice(i * 2, i * 2 + 2), 16);
   return out;
 }
+
+/** What @hpke/core's interfaces pass bytes as. */
+export type BufferSourceLike = ArrayBufferLike | ArrayBufferView;
+
+/** A Uint8Array over the same memory as `bytes` (no copy). */
+export function viewOf(bytes: BufferSourceLike): Uint8Array {
+  return ArrayBuffer.isView(bytes)
+    ? new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength)
+    : new Uint8Array(bytes);
+}
+
+/** A copy of `bytes` in an ArrayBuffer of its own, as @hpke/core's interfaces return bytes. */
+export function toArrayBuffer(bytes: Uint8Array): ArrayBuffer {
+  return bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength) as ArrayBuffer;
+}

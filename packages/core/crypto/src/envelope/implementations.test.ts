@@ -64,14 +64,26 @@ test('the package maps #segment-cipher to node:crypto under Node and to WebCrypt
   assert.equal(selected.createSegmentCipher, createNodeCipher);
 });
 
-test('no module on the browser path imports node:* (only the Node segment cipher may)', async () => {
+test("no module on the browser path imports node:* (only the package's Node-only imports may)", async () => {
   const root = new URL('../', import.meta.url);
+  // The "node" targets of package.json's "imports" (#segment-cipher, #hpke-primitives): browsers
+  // resolve those names to their "default" targets instead.
+  const manifest = JSON.parse(
+    await readFile(new URL('../../package.json', import.meta.url), 'utf8'),
+  ) as { imports: Record<string, { node?: string; default: string }> };
+  const nodeOnly = Object.values(manifest.imports).flatMap((target) =>
+    target.node ? [target.node.replace(/^\.\/src\//, '')] : [],
+  );
+  assert.deepEqual(nodeOnly.sort(), [
+    'envelope/segment-cipher-node.ts',
+    'wrap/hpke-primitives-node.ts',
+  ]);
   const files = (await readdir(root, { recursive: true })).filter(
     (file) =>
       file.endsWith('.ts') &&
       !file.endsWith('.test.ts') &&
       !file.endsWith('.testing.ts') &&
-      !file.endsWith('segment-cipher-node.ts'),
+      !nodeOnly.includes(file),
   );
   assert.ok(files.length > 20, `found only ${files.length} source files`);
   for (const file of files) {

@@ -1,18 +1,7 @@
 import { HkdfSha256, InvalidParamError } from '@hpke/core';
 import { expand, extract } from '@noble/hashes/hkdf.js';
 import { sha256 } from '@noble/hashes/sha2.js';
-
-type Bytes = ArrayBufferLike | ArrayBufferView;
-
-function view(bytes: Bytes): Uint8Array {
-  return ArrayBuffer.isView(bytes)
-    ? new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength)
-    : new Uint8Array(bytes);
-}
-
-function toArrayBuffer(bytes: Uint8Array): ArrayBuffer {
-  return bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength) as ArrayBuffer;
-}
+import { type BufferSourceLike, toArrayBuffer, viewOf } from '../bytes.ts';
 
 /**
  * @hpke/core's HKDF-SHA256 with its three primitives computed by @noble/hashes (RFC 5869,
@@ -23,25 +12,31 @@ function toArrayBuffer(bytes: Uint8Array): ArrayBuffer {
  * The CFRG vectors check this class bit for bit (hpke-vectors.test.ts).
  */
 export class HkdfSha256Sync extends HkdfSha256 {
-  override async extract(salt: Bytes, ikm: Bytes): Promise<ArrayBuffer> {
-    const saltBytes = view(salt);
+  override async extract(salt: BufferSourceLike, ikm: BufferSourceLike): Promise<ArrayBuffer> {
+    const saltBytes = viewOf(salt);
     if (saltBytes.byteLength !== 0 && saltBytes.byteLength !== this.hashSize) {
       throw new InvalidParamError('The salt length must be the same as the hashSize');
     }
-    return toArrayBuffer(extract(sha256, view(ikm), saltBytes));
+    return toArrayBuffer(extract(sha256, viewOf(ikm), saltBytes));
   }
 
-  override async expand(prk: Bytes, info: Bytes, len: number): Promise<ArrayBuffer> {
-    return toArrayBuffer(expand(sha256, view(prk), view(info), len));
+  override async expand(
+    prk: BufferSourceLike,
+    info: BufferSourceLike,
+    len: number,
+  ): Promise<ArrayBuffer> {
+    return toArrayBuffer(expand(sha256, viewOf(prk), viewOf(info), len));
   }
 
   override async extractAndExpand(
-    salt: Bytes,
-    ikm: Bytes,
-    info: Bytes,
+    salt: BufferSourceLike,
+    ikm: BufferSourceLike,
+    info: BufferSourceLike,
     len: number,
   ): Promise<ArrayBuffer> {
     // As @hpke/core's own: any salt, no length check (WebCrypto's HKDF takes any).
-    return toArrayBuffer(expand(sha256, extract(sha256, view(ikm), view(salt)), view(info), len));
+    return toArrayBuffer(
+      expand(sha256, extract(sha256, viewOf(ikm), viewOf(salt)), viewOf(info), len),
+    );
   }
 }

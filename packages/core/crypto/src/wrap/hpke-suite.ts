@@ -1,18 +1,18 @@
-import { Aes256Gcm, CipherSuite } from '@hpke/core';
+import { CipherSuite } from '@hpke/core';
+import { dataKeyPrimitives } from '#hpke-primitives';
 import { utf8ToBytes } from '../bytes.ts';
-import { DhkemX25519SyncKdf } from './dhkem-x25519-sync-kdf.ts';
 import { HkdfSha256Sync } from './hkdf-sha256-sync.ts';
 
 /**
  * RFC 9180 suite for wrapping data keys: DHKEM(X25519, HKDF-SHA256), HKDF-SHA256, AES-256-GCM,
- * base mode. X25519 keys are the account's encryption keys (@noble/curves x25519 format).
- * Every HKDF step runs synchronously (HkdfSha256Sync, in the key schedule and the KEM); X25519
- * and AES-GCM are @hpke/core's, on WebCrypto.
+ * base mode, as @hpke/core runs it. X25519 keys are the account's encryption keys (@noble/curves
+ * x25519 format). Every HKDF step runs synchronously (HkdfSha256Sync, in the key schedule and
+ * the KEM); X25519 and AES-GCM run on node:crypto in Node and on WebCrypto elsewhere
+ * ("#hpke-primitives").
  */
 export const dataKeySuite = new CipherSuite({
-  kem: new DhkemX25519SyncKdf(),
+  ...dataKeyPrimitives(),
   kdf: new HkdfSha256Sync(),
-  aead: new Aes256Gcm(),
 });
 
 /** HPKE `info`: separates Aegle data-key wrapping from any other use of the same keys. */

@@ -16,16 +16,17 @@ import {
 import { bytesToHex, hexToBytes } from '../bytes.ts';
 import { DhkemX25519SyncKdf } from './dhkem-x25519-sync-kdf.ts';
 import { HkdfSha256Sync } from './hkdf-sha256-sync.ts';
+import { Aes256GcmNode, DhkemX25519Node } from './hpke-primitives-node.ts';
 import { loadHpkeVectors } from './hpke-vectors.testing.ts';
 
 const vectors = await loadHpkeVectors();
 
-function aeadFor(id: number): AeadInterface {
+function aeadFor(id: number, node: boolean): AeadInterface {
   switch (id) {
     case 1:
       return new Aes128Gcm();
     case 2:
-      return new Aes256Gcm();
+      return node ? new Aes256GcmNode() : new Aes256Gcm();
     case 3:
       return new Chacha20Poly1305();
     case 65535:
@@ -47,20 +48,21 @@ test('the fixture holds the 16 vectors: 4 modes × 4 AEADs, all DHKEM(X25519)/HK
   }
 });
 
-// @hpke/core's own HKDF (WebCrypto), and the synchronous one Aegle's data-key suite uses, in the
-// key schedule and in the KEM.
+// @hpke/core's own HKDF (WebCrypto); the synchronous one Aegle's data-key suite uses, in the key
+// schedule and in the KEM (what browsers run); and that with X25519 and AES-256-GCM on
+// node:crypto (what Node runs, hpke-primitives-node.ts).
 const variants = [
-  { Kem: DhkemX25519HkdfSha256, Kdf: HkdfSha256 },
-  { Kem: DhkemX25519SyncKdf, Kdf: HkdfSha256Sync },
+  { Kem: DhkemX25519HkdfSha256, Kdf: HkdfSha256, node: false },
+  { Kem: DhkemX25519SyncKdf, Kdf: HkdfSha256Sync, node: false },
+  { Kem: DhkemX25519Node, Kdf: HkdfSha256Sync, node: true },
 ];
-for (const [vector, { Kem, Kdf }] of vectors.flatMap((v) => variants.map((k) => [v, k] as const))) {
-  const name = `mode ${vector.mode} (${['base', 'psk', 'auth', 'auth_psk'][vector.mode]}), AEAD ${vector.aead_id}, ${Kem.name}/${Kdf.name}`;
+for (const [vector, { Kem, Kdf, node }] of vectors.flatMap((v) =>
+  variants.map((k) => [v, k] as const),
+)) {
+  const aead = aeadFor(vector.aead_id, node);
+  const name = `mode ${vector.mode} (${['base', 'psk', 'auth', 'auth_psk'][vector.mode]}), AEAD ${vector.aead_id}, ${Kem.name}/${Kdf.name}/${aead.constructor.name}`;
   test(`CFRG HPKE vector: ${name}`, async () => {
-    const suite = new CipherSuite({
-      kem: new Kem(),
-      kdf: new Kdf(),
-      aead: aeadFor(vector.aead_id),
-    });
+    const suite = new CipherSuite({ kem: new Kem(), kdf: new Kdf(), aead });
     const recipient = await suite.kem.deriveKeyPair(hexToBytes(vector.ikmR));
     const ephemeral = await suite.kem.deriveKeyPair(hexToBytes(vector.ikmE));
     assert.equal(hex(await suite.kem.serializePublicKey(recipient.publicKey)), vector.pkRm);

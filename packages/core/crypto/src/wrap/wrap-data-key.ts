@@ -33,11 +33,21 @@ export async function wrapDataKey(
   } catch {
     throw new InvalidPublicKeyError('encryption', 'not a usable X25519 public key');
   }
-  const sealed = await dataKeySuite.seal(
-    { recipientPublicKey, info: WRAP_INFO },
-    dataKey,
-    contextBytes(context),
-  );
+  let sealed: Awaited<ReturnType<typeof dataKeySuite.seal>>;
+  try {
+    sealed = await dataKeySuite.seal(
+      { recipientPublicKey, info: WRAP_INFO },
+      dataKey,
+      contextBytes(context),
+    );
+  } catch (error) {
+    // The KEM's Diffie-Hellman failed: a low-order point, whose shared secret is all zero
+    // (RFC 9180, section 7.1.4). Nobody holds a private key for it.
+    if ((error as Error)?.name === 'EncapError') {
+      throw new InvalidPublicKeyError('encryption', 'a low-order X25519 point, not a usable key');
+    }
+    throw error;
+  }
   return { enc: new Uint8Array(sealed.enc), wrapped: new Uint8Array(sealed.ct) };
 }
 

@@ -94,6 +94,15 @@ test('bad inputs are refused with typed errors', async () => {
     wrapDataKey(generateDataKey(), new Uint8Array(33), context),
     InvalidPublicKeyError,
   );
+  // Low-order X25519 points (zero, one, a point of order 8): every shared secret with them is
+  // all zero, so a key "wrapped" for one would be readable by anybody.
+  for (const low of [
+    new Uint8Array(32),
+    hexToBytes(`01${'00'.repeat(31)}`),
+    hexToBytes('e0eb7a7c3b41b8ae1656e3faf19fc46ada098deb9c32b1fd866205165f49b800'),
+  ]) {
+    await assert.rejects(wrapDataKey(generateDataKey(), low, context), InvalidPublicKeyError);
+  }
 });
 
 test('the serialised form round-trips and malformed values are refused', async () => {
