@@ -362,3 +362,16 @@ test('a node refuses an allowed origin that is not one, naming it', async (t) =>
       error.name === 'NodeConfigError' && error.message.includes('https://app.example.test/web'),
   );
 });
+
+test('CORS: a page on an allowed origin can read a 429 too (the rate limiter answers with the headers)', async (t) => {
+  const app = 'http://app.example.test:5173';
+  const { url } = await startNode(t, {
+    http: { allowedOrigins: [app], rateLimit: { max: 1, timeWindowMs: 60_000 } },
+  });
+  const first = await fetch(`${url}/info`, { headers: { origin: app } });
+  assert.equal(first.status, 200);
+  const limited = await fetch(`${url}/info`, { headers: { origin: app } });
+  assert.equal(limited.status, 429);
+  assert.equal(limited.headers.get('access-control-allow-origin'), app);
+  assert.match(limited.headers.get('access-control-expose-headers') ?? '', /retry-after/);
+});
