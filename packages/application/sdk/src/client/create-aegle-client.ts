@@ -308,7 +308,9 @@ export function createAegleClient(options: CreateAegleClientOptions): AegleClien
   async function waitForIntent(intent: IntentView, kind = intent.kind): Promise<IntentView> {
     const deadline = Date.now() + timeoutMs;
     let current = intent;
-    let delay = 100;
+    // A node confirms an intent some 30–60 ms after it is relayed on a chain that mines at once
+    // (the outbox asks about its tx after 10 ms): ask early, then back off to once a second.
+    let delay = 25;
     while (current.state !== 'confirmed') {
       if (current.state === 'failed') throw new IntentFailedError(kind, { detail: current.error });
       if (Date.now() > deadline) throw new IntentTimeoutError(kind);
