@@ -13,7 +13,8 @@ import {Certification} from "./Certification.sol";
 /// @title Records
 /// @notice Record anchors. An entry binds a record id to its patient, creator, content root (the
 /// CID's digest), metadata hash and category, signed by the creator (EIP-712: chain id, this
-/// contract, a nonce, the signing time). The nonce is an OpenZeppelin keyed nonce (key in the high
+/// contract, a nonce, the signing time), alone or with other entries at once: a signature of the
+/// root of a Merkle tree of entries, each entry carrying its proof (see `_signatureValid`). The nonce is an OpenZeppelin keyed nonce (key in the high
 /// 192 bits, sequence in the low 64): the direct path consumes it, so a creator writing from several
 /// devices uses one key per device; batched entries only sign it (their uniqueness is the record id,
 /// enforced by `challengeDuplicate`) and should use a fresh random key each. Two paths:
@@ -69,6 +70,12 @@ contract Records is EIP712, NoncesKeyed, ERC2771Context {
     bytes32 public constant ENTRY_TYPEHASH = keccak256(
         "AnchorEntry(bytes32 recordId,address patient,address creator,bytes32 contentRoot,bytes32 metadataHash,bytes32 category,bytes32 supersedes,uint256 nonce,uint64 signedAt)"
     );
+    /// A creator may sign many entries at once: the root of an OpenZeppelin Merkle tree (sorted
+    /// pairs) whose leaves are `entryBatchLeaf` of each entry, as this EIP-712 type. Each entry then
+    /// carries a batch signature: BATCH_SIGNATURE_MAGIC ‖ the root's 65-byte signature ‖ the
+    /// entry's proof (32 bytes per level). See `_signatureValid`.
+    bytes32 public constant ENTRY_BATCH_TYPEHASH = keccak256("AnchorEntryBatch(bytes32 entriesRoot)");
+    bytes4 public constant BATCH_SIGNATURE_MAGIC = bytes4(keccak256("Aegle AnchorEntryBatch signature"));
     /// An entry must be committed within this long after it was signed (and not before), so a
     /// creator cannot backdate a signature to a time it was still certified.
     uint64 public constant MAX_SIGNATURE_AGE = 1 days;
@@ -229,22 +236,19 @@ contract Records is EIP712, NoncesKeyed, ERC2771Context {
 
     /// @notice The EIP-712 digest the creator signs.
     function entryDigest(Entry calldata e) public view returns (bytes32) {
-        return _hashTypedDataV4(
-            keccak256(
-                abi.encode(
-                    ENTRY_TYPEHASH,
-                    e.recordId,
-                    e.patient,
-                    e.creator,
-                    e.contentRoot,
-                    e.metadataHash,
-                    e.category,
-                    e.supersedes,
-                    e.nonce,
-                    e.signedAt
-                )
-            )
-        );
+        return _hashTypedDataV4(_entryStructHash(e));
+    }
+
+    /// @notice An entry's leaf in a tree of entries signed at once: its EIP-712 struct hash,
+    /// hashed twice as OpenZeppelin's StandardMerkleTree hashes leaves (so no inner node of a
+    /// tree, 64 bytes hashed once, can pass for a leaf).
+    function entryBatchLeaf(Entry calldata e) public pure returns (bytes32) {
+        return keccak256(bytes.concat(keccak256(abi.encode(_entryStructHash(e)))));
+    }
+
+    /// @notice The EIP-712 digest a creator signs for a tree of entries.
+    function entryBatchDigest(bytes32 entriesRoot) public view returns (bytes32) {
+        return _hashTypedDataV4(keccak256(abi.encode(ENTRY_BATCH_TYPEHASH, entriesRoot)));
     }
 
     /// @notice Whether `leaf` is in batch `batchId` (by `proof`), and whether it was found invalid.
@@ -283,8 +287,38 @@ contract Records is EIP712, NoncesKeyed, ERC2771Context {
 
     // ---------------------------------------------------------------- internals
 
+    /// The entry's own signature, or a batch signature: BATCH_SIGNATURE_MAGIC, then the creator's
+    /// signature of the root of a tree of entries (entryBatchDigest), then the entry's proof in it.
+    /// A malformed batch signature is simply not valid: a challenge of it must mark the entry
+    /// invalid, never revert.
     function _signatureValid(Entry calldata e) private view returns (bool) {
-        return SignatureChecker.isValidSignatureNow(e.creator, entryDigest(e), e.signature);
+        bytes calldata signature = e.signature;
+        if (signature.length >= 69 && (signature.length - 69) % 32 == 0 && bytes4(signature[:4]) == BATCH_SIGNATURE_MAGIC) {
+            bytes32[] memory proof = new bytes32[]((signature.length - 69) / 32);
+            for (uint256 i = 0; i < proof.length; ++i) {
+                proof[i] = bytes32(signature[69 + 32 * i:101 + 32 * i]);
+            }
+            bytes32 root = MerkleProof.processProof(proof, entryBatchLeaf(e));
+            return SignatureChecker.isValidSignatureNow(e.creator, entryBatchDigest(root), signature[4:69]);
+        }
+        return SignatureChecker.isValidSignatureNow(e.creator, entryDigest(e), signature);
+    }
+
+    function _entryStructHash(Entry calldata e) private pure returns (bytes32) {
+        return keccak256(
+            abi.encode(
+                ENTRY_TYPEHASH,
+                e.recordId,
+                e.patient,
+                e.creator,
+                e.contentRoot,
+                e.metadataHash,
+                e.category,
+                e.supersedes,
+                e.nonce,
+                e.signedAt
+            )
+        );
     }
 
     function _batch(uint256 batchId) private view returns (Batch storage) {

@@ -15,7 +15,8 @@ const types = {
 /** Domain separators by deployment: the same few for a process's whole life. */
 const separators = new Map<string, Hex>();
 
-function domainSeparator(chainId: number, records: Hex): Hex {
+/** The Records deployment's EIP-712 domain separator (Records' `_domainSeparatorV4()`). */
+export function recordsDomainSeparator(chainId: number, records: Hex): Hex {
   const key = `${chainId}:${records.toLowerCase()}`;
   let separator = separators.get(key);
   if (separator === undefined) {
@@ -35,22 +36,26 @@ function domainSeparator(chainId: number, records: Hex): Hex {
  * which was half of the hashing cost of each record of an import (on the client and the node).
  */
 export function anchorEntryDigest(entry: UnsignedAnchorEntry, chainId: number, records: Hex): Hex {
-  const message = {
-    recordId: entry.recordId,
-    patient: entry.patient,
-    creator: entry.creator,
-    contentRoot: entry.contentRoot,
-    metadataHash: entry.metadataHash,
-    category: entry.category,
-    supersedes: entry.supersedes,
-    nonce: entry.nonce,
-    signedAt: entry.signedAt,
-  };
   return keccak256(
-    concat([
-      '0x1901',
-      domainSeparator(chainId, records),
-      hashStruct({ data: message, primaryType: 'AnchorEntry', types }),
-    ]),
+    concat(['0x1901', recordsDomainSeparator(chainId, records), anchorEntryStructHash(entry)]),
   );
+}
+
+/** An entry's EIP-712 struct hash (what `anchorEntryDigest` puts after the domain separator). */
+export function anchorEntryStructHash(entry: UnsignedAnchorEntry): Hex {
+  return hashStruct({
+    data: {
+      recordId: entry.recordId,
+      patient: entry.patient,
+      creator: entry.creator,
+      contentRoot: entry.contentRoot,
+      metadataHash: entry.metadataHash,
+      category: entry.category,
+      supersedes: entry.supersedes,
+      nonce: entry.nonce,
+      signedAt: entry.signedAt,
+    },
+    primaryType: 'AnchorEntry',
+    types,
+  });
 }

@@ -14,7 +14,11 @@ export {
   recordsDomainVersion,
   type UnsignedAnchorEntry,
 } from './anchor-entry.ts';
-export { anchorEntryDigest } from './anchor-entry-digest.ts';
+export {
+  anchorEntryDigest,
+  anchorEntryStructHash,
+  recordsDomainSeparator,
+} from './anchor-entry-digest.ts';
 export { accountsAbi, accountsBytecode } from './artifacts/Accounts.ts';
 export { aegleForwarderAbi, aegleForwarderBytecode } from './artifacts/AegleForwarder.ts';
 export { auditLogAbi, auditLogBytecode } from './artifacts/AuditLog.ts';
@@ -25,6 +29,15 @@ export { naiveAnchorAbi, naiveAnchorBytecode } from './artifacts/NaiveAnchor.ts'
 export { recordsAbi, recordsBytecode } from './artifacts/Records.ts';
 export { type AuditEntry, auditEntryLeafEncoding, auditEntryLeafValues } from './audit-entry.ts';
 export { bytes32Label, LabelError } from './bytes32-label.ts';
+export {
+  BATCH_SIGNATURE_MAGIC,
+  encodeEntryBatchSignature,
+  entryBatchDigest,
+  entryBatchLeaf,
+  entryBatchRoot,
+  entryBatchTypes,
+  parseEntryBatchSignature,
+} from './entry-batch-signature.ts';
 export { Fault, Role, roleIds, Scope } from './enums.ts';
 export {
   forwarderDomain,

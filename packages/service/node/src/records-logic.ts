@@ -1,5 +1,11 @@
 import { createHash } from 'node:crypto';
-import { anchorEntryDigest, bytes32Label } from '@aegle/contracts';
+import {
+  anchorEntryDigest,
+  bytes32Label,
+  entryBatchDigest,
+  entryBatchRoot,
+  parseEntryBatchSignature,
+} from '@aegle/contracts';
 import {
   freeLeaf,
   type ObjectStore,
@@ -25,7 +31,7 @@ import type { AnchorPayload } from './merkle-batch.ts';
 import type { NodeContext } from './node-context.ts';
 import type { Hex } from './ports.ts';
 import type { RecordMeta } from './record-catalog.ts';
-import { signedBy } from './signed-by.ts';
+import { signedBy, signedByCached } from './signed-by.ts';
 
 /** The audit purpose of a read by the patient's guardian (who acts for them, without a grant). */
 export const GUARDIAN_PURPOSE: Hex = bytes32Label('guardian');
@@ -313,12 +319,16 @@ export async function assertMayWriteAt(
  */
 function verifyEntrySignature(entry: AnchorPayload, chainId: number, records: Hex): boolean {
   try {
-    const digest = anchorEntryDigest(
-      { ...entry, nonce: BigInt(entry.nonce), signedAt: BigInt(entry.signedAt) },
-      chainId,
-      records,
-    );
-    return signedBy(digest, entry.signature, entry.creator);
+    const unsigned = { ...entry, nonce: BigInt(entry.nonce), signedAt: BigInt(entry.signedAt) };
+    // Signed with others at once: the root signature is checked once per batch (signedByCached),
+    // and each entry's proof leads to that root.
+    const batch = parseEntryBatchSignature(entry.signature);
+    if (batch) {
+      const root = entryBatchRoot(unsigned, batch.proof);
+      const digest = entryBatchDigest(root, chainId, records);
+      return signedByCached(digest, batch.rootSignature, entry.creator);
+    }
+    return signedBy(anchorEntryDigest(unsigned, chainId, records), entry.signature, entry.creator);
   } catch {
     return false;
   }

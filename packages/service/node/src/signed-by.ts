@@ -21,3 +21,26 @@ export function signedBy(digest: Hex, signature: Hex, signer: Hex): boolean {
     return false;
   }
 }
+
+/** Signatures already found good, most recent last (see `signedByCached`). */
+const verified = new Map<string, true>();
+const VERIFIED_CAPACITY = 256;
+
+/**
+ * `signedBy`, remembering the signatures it found good: a batch of entries signed at once
+ * (Records' batch signatures) carries the same root signature in every entry, and the node then
+ * checks it once per batch instead of once per entry. The same digest, signature and signer
+ * always give the same answer, so a remembered one is exact; failures are not remembered.
+ */
+export function signedByCached(digest: Hex, signature: Hex, signer: Hex): boolean {
+  const key = `${digest}:${signature}:${signer}`.toLowerCase();
+  if (verified.has(key)) {
+    verified.delete(key);
+    verified.set(key, true);
+    return true;
+  }
+  if (!signedBy(digest, signature, signer)) return false;
+  if (verified.size >= VERIFIED_CAPACITY) verified.delete(verified.keys().next().value as string);
+  verified.set(key, true);
+  return true;
+}

@@ -2,7 +2,15 @@
 // committed upload is.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
+import {
+  encodeEntryBatchSignature,
+  entryBatchLeaf,
+  entryBatchTypes,
+  recordsDomain,
+} from '@aegle/contracts';
+import { SimpleMerkleTree } from '@openzeppelin/merkle-tree';
 import type { Hex } from 'viem';
+import type { PrivateKeyAccount } from 'viem/accounts';
 import { waitUntil } from './helpers.ts';
 import {
   type api,
@@ -10,6 +18,7 @@ import {
   type PreparedRecord,
   prepareRecord,
   startNodeWithPeople,
+  TARGETS,
 } from './node-harness.ts';
 
 type Problem = { type: string; status: number; batchIndex?: number; reason?: string };
@@ -247,6 +256,79 @@ test('a batch with one bad record is refused whole, naming the record, and leave
   assert.equal(response.status, 409);
   assert.equal(((await response.json()) as Problem).batchIndex, 1);
   assert.equal(ctx.node.context.store.usage(bob.address.toLowerCase()).used, before);
+});
+
+/**
+ * The records' entries signed at once by `signer`: one EIP-712 signature of their tree's root
+ * (AnchorEntryBatch), and each entry's batch signature carrying it and the entry's proof.
+ */
+async function signedAtOnce(batch: PreparedRecord[], signer: PrivateKeyAccount) {
+  // The harness's entries are in wire form (nonce and signedAt as decimal strings).
+  const entries = batch.map(({ entry: { signature: _, ...e } }) => ({
+    ...e,
+    nonce: BigInt(e.nonce),
+    signedAt: BigInt(e.signedAt),
+  }));
+  const tree = SimpleMerkleTree.of(entries.map(entryBatchLeaf));
+  const rootSignature = await signer.signTypedData({
+    domain: recordsDomain(TARGETS.chainId, TARGETS.records),
+    types: entryBatchTypes,
+    primaryType: 'AnchorEntryBatch',
+    message: { entriesRoot: tree.root as Hex },
+  });
+  return batch.map((record, i) => ({
+    ...record,
+    entry: {
+      ...record.entry,
+      signature: encodeEntryBatchSignature(rootSignature, tree.getProof(i) as Hex[]),
+    },
+  }));
+}
+
+test('entries signed at once (one signature of their tree) are taken; a wrong proof or another signer is refused, naming the record', async (t) => {
+  const ctx = await setup(t);
+  const { asKim, kim, lee, alice } = ctx;
+  // Refusals first (each leaves nothing, which assertRefused checks).
+  const byLee = await signedAtOnce(await records(kim, alice.address, 3), lee);
+  await assertRefused(ctx, asKim, byLee.map(item), {
+    status: 401,
+    type: 'invalid-signature',
+    batchIndex: 0,
+  });
+  const mine = await signedAtOnce(await records(kim, alice.address, 4), kim);
+  const swapped = mine.map(item);
+  // Record 2 carries record 3's proof: its leaf does not lead to the signed root.
+  swapped[2] = {
+    ...(swapped[2] as ReturnType<typeof item>),
+    entry: {
+      ...(mine[2] as PreparedRecord).entry,
+      signature: (mine[3] as PreparedRecord).entry.signature,
+    },
+  };
+  await assertRefused(ctx, asKim, swapped, {
+    status: 401,
+    type: 'invalid-signature',
+    batchIndex: 2,
+  });
+  // The same records, as signed: taken, and anchored.
+  const response = await asKim('/records/batch', {
+    method: 'POST',
+    json: { records: mine.map(item) },
+  });
+  assert.equal(response.status, 201, await response.clone().text());
+  const metas = ((await response.json()) as { records: Meta[] }).records;
+  assert.deepEqual(
+    metas.map((m) => m.recordId),
+    mine.map((r) => r.recordId),
+  );
+  await waitUntil(async () => {
+    const listed = (await (await ctx.asAlice(`/records?patient=${alice.address}`)).json()) as {
+      records: Meta[];
+    };
+    return (
+      listed.records.length === 4 && listed.records.every((r) => r.anchor.state === 'confirmed')
+    );
+  });
 });
 
 test("the batch's total must fit the patient's quota, checked before any byte is stored", async (t) => {

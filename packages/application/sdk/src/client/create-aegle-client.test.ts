@@ -158,6 +158,9 @@ test('addRecords writes small records in batches: same records as addRecord, in 
 }, async () => {
   // Batches of 4 (the node's limits, as /info says, made small): 10 records make three requests.
   const batches: number[] = [];
+  // Each batch's entries are signed at once: one root signature per batch (a batch signature is
+  // magic ‖ root signature ‖ proof), and the batch of 2 still gets one.
+  const rootSignatures: Set<string>[] = [];
   const alice = await clientFor('patient', (http) => ({
     ...http,
     info: async () => ({
@@ -166,6 +169,8 @@ test('addRecords writes small records in batches: same records as addRecord, in 
     }),
     writeBatch: async (records) => {
       batches.push(records.length);
+      rootSignatures.push(new Set(records.map((r) => r.entry.signature.slice(10, 140))));
+      for (const r of records) assert.ok(r.entry.signature.length > 2 + 130, 'a batch signature');
       return http.writeBatch(records);
     },
   }));
@@ -180,6 +185,11 @@ test('addRecords writes small records in batches: same records as addRecord, in 
     { onProgress: (done) => progress.push(done) },
   );
   assert.deepEqual(batches, [4, 4, 2]);
+  assert.deepEqual(
+    rootSignatures.map((set) => set.size),
+    [1, 1, 1],
+  );
+  assert.equal(new Set(rootSignatures.flatMap((set) => [...set])).size, 3);
   assert.deepEqual(progress, [4, 8, 10]);
   assert.equal(written.length, 10);
   const listed = await alice.listRecords();

@@ -29,6 +29,7 @@ import {
   type GrantTarget,
 } from '../signing/consent-calls.ts';
 import { type AnchorEntry, bytes32Label } from '../signing/contracts.ts';
+import { signAnchorEntries } from '../signing/sign-anchor-entry.ts';
 import { signForwardRequest } from '../signing/sign-forward-request.ts';
 import { createChainDirectory } from '../transport/chain-directory.ts';
 import { NotGrantedError } from '../transport/errors.ts';
@@ -508,7 +509,18 @@ export function createAegleClient(options: CreateAegleClientOptions): AegleClien
       return writeInBatches({
         count: items.length,
         limits,
-        write: (batch) => transport.writeBatch(batch),
+        // Records are sealed unsigned (see `seal`); a batch's entries are signed together as it
+        // is written: one signature of their tree's root (signAnchorEntries).
+        write: async (batch) => {
+          const signed = await signAnchorEntries(
+            batch.map(({ entry: { signature: _, ...unsigned } }) => unsigned),
+            account,
+            recordsDeployment,
+          );
+          return transport.writeBatch(
+            batch.map((record, i) => ({ ...record, entry: signed[i] as AnchorEntry })),
+          );
+        },
         ...(o.onProgress && { onProgress: o.onProgress }),
         async seal(i) {
           const item = items[i] as AddRecordsItem;
@@ -531,6 +543,8 @@ export function createAegleClient(options: CreateAegleClientOptions): AegleClien
             >),
             metadata: item.metadata ?? {},
             deployment: recordsDeployment,
+            // Not signed yet: `write` signs the batch's entries at once.
+            signEntry: async (entry) => ({ ...entry, signature: '0x' }),
             ...(item.supersedes && { supersedes: item.supersedes }),
             ...(leaf !== undefined && { chunkSize: leaf }),
           });

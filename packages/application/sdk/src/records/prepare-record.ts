@@ -11,7 +11,7 @@ import {
 import { BaseError } from '@aegle/errors';
 import { freeLeaf } from '@aegle/storage/unixfs';
 import { bytesToHex, type Hex } from 'viem';
-import { type AnchorEntry, bytes32Label } from '../signing/contracts.ts';
+import { type AnchorEntry, bytes32Label, type UnsignedAnchorEntry } from '../signing/contracts.ts';
 import {
   batchedEntryNonce,
   type RecordsDeployment,
@@ -54,6 +54,11 @@ export type PrepareRecordOptions = {
   nonce?: bigint;
   /** Unix seconds for the entry's `signedAt`; default the time the stream ends. */
   signedAt?: () => bigint;
+  /**
+   * Signs the entry once the content root is known; default `signAnchorEntry` with `creator`'s
+   * key. A batched write seals records unsigned and signs each batch's entries at once.
+   */
+  signEntry?: (entry: UnsignedAnchorEntry) => Promise<AnchorEntry>;
 };
 
 /** What is known once the whole ciphertext went through: the root and the signed entry. */
@@ -174,11 +179,10 @@ export async function prepareRecord(options: PrepareRecordOptions): Promise<Prep
       }
       const root = next.value;
       const signedAt = options.signedAt?.() ?? BigInt(Math.floor(Date.now() / 1000));
-      const entry = await signAnchorEntry(
-        { ...unsigned, contentRoot: root.contentRoot, signedAt },
-        options.creator,
-        options.deployment,
-      );
+      const toSign = { ...unsigned, contentRoot: root.contentRoot, signedAt };
+      const entry = options.signEntry
+        ? await options.signEntry(toSign)
+        : await signAnchorEntry(toSign, options.creator, options.deployment);
       sealed.resolve({ ...root, entry });
     } catch (error) {
       sealed.reject(error);

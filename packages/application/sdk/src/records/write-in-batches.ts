@@ -19,14 +19,15 @@ const base64Length = (n: number) => Math.ceil(n / 3) * 4;
 
 /**
  * An upper bound of the JSON a record takes in a batch body: base64 content and metadata, each
- * wrapped key (base64 of its 0x-hex, and the recipient) and the entry's fixed-size fields.
+ * wrapped key (base64 of its 0x-hex, and the recipient) and the entry's fields, its signature
+ * included (a batch signature, with its proof, is at most 69 + 32 × 9 bytes for 500 records).
  */
 export function batchBytesOf(record: BatchRecordInput): number {
   const keys = record.wrappedKeys.reduce(
     (sum, k) => sum + base64Length(k.wrappedKey.length / 2) + 96,
     0,
   );
-  return base64Length(record.content.length) + base64Length(record.metadata.length) + keys + 1024;
+  return base64Length(record.content.length) + base64Length(record.metadata.length) + keys + 2048;
 }
 
 /** Some records of a batched write were not written; `written` were, in order, before it. */

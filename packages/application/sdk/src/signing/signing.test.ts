@@ -32,6 +32,7 @@ import {
   anchorEntryDigest,
   batchedEntryNonce,
   recoverAnchorEntrySigner,
+  signAnchorEntries,
   signAnchorEntry,
 } from './sign-anchor-entry.ts';
 import { type ForwardRequestInput, signForwardRequest } from './sign-forward-request.ts';
@@ -136,6 +137,51 @@ test('a record the SDK prepares anchors on the direct path, where the contract c
   assert.equal(log.args.recordId, prepared.recordId);
   assert.equal(log.args.contentRoot, contentRoot);
   assert.equal(log.args.creator, patient.address);
+});
+
+test('entries signed at once: one signature for the batch, each recovers to the creator, and the contract anchors them', async () => {
+  const deployment = { chainId: t.chain.id, records: d.records };
+  const signedAt = await t.now();
+  const unsigned = Array.from({ length: 5 }, () => ({
+    recordId: bytesToHex(crypto.getRandomValues(new Uint8Array(32))),
+    patient: patient.address,
+    creator: patient.address,
+    contentRoot: bytesToHex(crypto.getRandomValues(new Uint8Array(32))),
+    metadataHash: bytesToHex(crypto.getRandomValues(new Uint8Array(32))),
+    category: bytes32Label('Observation'),
+    supersedes: `0x${'00'.repeat(32)}` as Hex,
+    nonce: batchedEntryNonce(),
+    signedAt,
+  }));
+  const entries = await signAnchorEntries(unsigned, patient, deployment);
+  assert.deepEqual(
+    entries.map(({ signature: _, ...e }) => e),
+    unsigned,
+  );
+  // One root signature (bytes 4–69 of each batch signature), shared by all.
+  assert.equal(new Set(entries.map((e) => e.signature.slice(10, 140))).size, 1);
+  for (const entry of entries) {
+    assert.equal(await recoverAnchorEntrySigner(entry, deployment), patient.address);
+  }
+  // An entry altered after signing, or carrying another entry's proof, recovers to someone else.
+  const [first, second] = entries as [AnchorEntry, AnchorEntry];
+  const altered = { ...first, contentRoot: second.contentRoot };
+  assert.notEqual(await recoverAnchorEntrySigner(altered, deployment), patient.address);
+  const swapped = { ...first, signature: second.signature };
+  assert.notEqual(await recoverAnchorEntrySigner(swapped, deployment), patient.address);
+  // The contract's own check (the direct path) takes them.
+  for (const entry of entries.slice(0, 2)) {
+    await write(t, patientActor, {
+      address: d.records,
+      abi: recordsAbi,
+      functionName: 'anchor',
+      args: [entry],
+    });
+  }
+  // One entry alone gets its own signature; a key that is not the creator's is refused.
+  const [alone] = await signAnchorEntries(unsigned.slice(0, 1), patient, deployment);
+  assert.equal(alone?.signature.length, 2 + 130);
+  await assert.rejects(signAnchorEntries(unsigned, provider, deployment), TypeError);
 });
 
 test('registration and grants the SDK signs are relayed through the forwarder; keys come from the chain', async () => {

@@ -6,14 +6,19 @@ import {
   anchorEntryLeafEncoding,
   anchorEntryLeafValues,
   anchorEntryTypes,
+  BATCH_SIGNATURE_MAGIC,
   certificationAbi,
+  encodeEntryBatchSignature,
+  entryBatchDigest,
+  entryBatchLeaf,
+  entryBatchTypes,
   Fault,
   Role,
   recordsAbi,
   recordsDomain,
   roleIds,
 } from '@aegle/contracts';
-import { StandardMerkleTree } from '@openzeppelin/merkle-tree';
+import { SimpleMerkleTree, StandardMerkleTree } from '@openzeppelin/merkle-tree';
 import { type Hex, hashTypedData, parseEventLogs, toHex, zeroHash } from 'viem';
 import {
   type Actor,
@@ -84,6 +89,21 @@ async function commit(
   });
   assert.ok(log);
   return { batchId: log.args.batchId, tree };
+}
+/** Commits `entries` in one batch by `by`, challenges each (as `node`), and gives each fault. */
+async function challengeAll(by: Actor, entries: AnchorEntry[]): Promise<number[]> {
+  const { batchId, tree } = await commit(by, entries);
+  const faults: number[] = [];
+  for (const [i, e] of entries.entries()) {
+    const r = await write(t, node, {
+      ...rec(),
+      functionName: 'challenge',
+      args: [batchId, e, proofAt(tree, i)],
+    });
+    const [log] = parseEventLogs({ abi: recordsAbi, logs: r.logs, eventName: 'EntryInvalidated' });
+    faults.push(log?.args.fault ?? -1);
+  }
+  return faults;
 }
 const sign = (creator: Actor, fields: Partial<AnchorEntry> = {}, options = {}) =>
   signEntry(t, d.records, creator, { patient: patient.address, ...fields }, options);
@@ -494,21 +514,7 @@ describe('batched anchors and challenges', () => {
     const now = await t.now();
     const stale = await sign(patient, { signedAt: now - DAY - 100n });
     const early = await sign(patient, { signedAt: now + 3600n });
-    const { batchId, tree } = await commit(node2, [forged, stale, early]);
-    const faults: number[] = [];
-    for (const [i, e] of [forged, stale, early].entries()) {
-      const r = await write(t, node, {
-        ...rec(),
-        functionName: 'challenge',
-        args: [batchId, e, proofAt(tree, i)],
-      });
-      const [log] = parseEventLogs({
-        abi: recordsAbi,
-        logs: r.logs,
-        eventName: 'EntryInvalidated',
-      });
-      faults.push(log?.args.fault ?? -1);
-    }
+    const faults = await challengeAll(node2, [forged, stale, early]);
     assert.deepEqual(faults, [
       Fault.BadSignature,
       Fault.SignedOutsideWindow,
@@ -710,6 +716,119 @@ describe('batched anchors and challenges', () => {
       challenger,
       dup(b6.batchId, other, proofAt(b6.tree, 1), b6.batchId, other, proofAt(b6.tree, 0)),
       'NotIncluded',
+    );
+  });
+});
+
+/** A random keyed nonce (key << 64, sequence 0): what a batched entry signs. */
+const freshNonce = () => (BigInt(randomBytes32()) >> 64n) << 64n;
+
+/**
+ * `count` entries for `patient` by `creator`, signed at once: one EIP-712 signature (by `signer`,
+ * the creator by default) of the root of their tree, and each entry's batch signature.
+ */
+async function signAtOnce(
+  creator: Actor,
+  count: number,
+  options: { signer?: Actor } = {},
+): Promise<{ entries: AnchorEntry[]; root: Hex; rootSignature: Hex }> {
+  const unsigned = [];
+  for (let i = 0; i < count; i++) {
+    const { signature: _, ...entry } = await sign(creator, { nonce: freshNonce() });
+    unsigned.push(entry);
+  }
+  const tree = SimpleMerkleTree.of(unsigned.map(entryBatchLeaf));
+  const rootSignature = await (options.signer ?? creator).account.signTypedData({
+    domain: recordsDomain(t.chain.id, d.records),
+    types: entryBatchTypes,
+    primaryType: 'AnchorEntryBatch',
+    message: { entriesRoot: tree.root as Hex },
+  });
+  const entries = unsigned.map((entry) => ({
+    ...entry,
+    signature: encodeEntryBatchSignature(
+      rootSignature,
+      tree.getProof(entryBatchLeaf(entry)) as Hex[],
+    ),
+  }));
+  return { entries, root: tree.root as Hex, rootSignature };
+}
+
+describe('entries signed at once (batch signatures)', () => {
+  test("leaf, digest and magic computed off chain are the contract's", async () => {
+    const { entries, root } = await signAtOnce(patient, 2);
+    for (const e of entries) assert.equal(await read('entryBatchLeaf', [e]), entryBatchLeaf(e));
+    assert.equal(
+      await read('entryBatchDigest', [root]),
+      entryBatchDigest(root, t.chain.id, d.records),
+    );
+    assert.equal(
+      await read('entryBatchDigest', [root]),
+      hashTypedData({
+        domain: recordsDomain(t.chain.id, d.records),
+        types: entryBatchTypes,
+        primaryType: 'AnchorEntryBatch',
+        message: { entriesRoot: root },
+      }),
+    );
+    assert.equal(await read('BATCH_SIGNATURE_MAGIC'), BATCH_SIGNATURE_MAGIC);
+  });
+
+  test('an entry signed at once anchors directly, and stands a challenge in a batch; a tree of one too', async () => {
+    const { entries } = await signAtOnce(provider, 5);
+    const [direct, ...batched] = entries as [AnchorEntry, ...AnchorEntry[]];
+    await write(t, node, { ...rec(), functionName: 'anchor', args: [direct] });
+    assert.equal(
+      (await read<{ leaf: Hex }>('directAnchor', [direct.recordId])).leaf,
+      await read('leafOf', [direct]),
+    );
+    const { batchId, tree } = await commit(node, batched);
+    for (const [i, e] of batched.entries()) {
+      await expectRevert(
+        t,
+        node2,
+        { ...rec(), functionName: 'challenge', args: [batchId, e, proofAt(tree, i)] },
+        'EntryIsValid',
+      );
+    }
+    // One entry: the root is its leaf and the proof is empty.
+    const {
+      entries: [alone],
+    } = await signAtOnce(patient, 1);
+    assert.equal((alone as AnchorEntry).signature.length, 2 + 2 * 69);
+    await write(t, node, { ...rec(), functionName: 'anchor', args: [alone] });
+  });
+
+  test('a batch signature by another key, of another tree, with a wrong proof or cut short is a bad signature: refused directly, invalid when challenged', async () => {
+    const mine = await signAtOnce(patient, 3);
+    const other = await signAtOnce(patient, 3);
+    const [a, b, c] = mine.entries as [AnchorEntry, AnchorEntry, AnchorEntry];
+    const proofOf = (e: AnchorEntry) => `0x${e.signature.slice(2 + 2 * 69)}` as Hex;
+    const byProvider = (await signAtOnce(patient, 2, { signer: provider }))
+      .entries[0] as AnchorEntry;
+    const otherRoot = {
+      ...a,
+      signature: encodeEntryBatchSignature(other.rootSignature, [proofOf(a)]),
+    };
+    const flipped = proofOf(b).replace(/.$/, (x) => (x === '0' ? '1' : '0')) as Hex;
+    const wrongProof = {
+      ...b,
+      signature: encodeEntryBatchSignature(mine.rootSignature, [flipped]),
+    };
+    const cutShort = { ...c, signature: c.signature.slice(0, -10) as Hex };
+    const bad = [byProvider, otherRoot, wrongProof, cutShort];
+    for (const e of bad) {
+      await expectRevert(
+        t,
+        node,
+        { ...rec(), functionName: 'anchor', args: [e] },
+        'InvalidSignature',
+      );
+    }
+    const faults = await challengeAll(node2, bad);
+    assert.deepEqual(
+      faults,
+      bad.map(() => Fault.BadSignature),
     );
   });
 });

@@ -1,0 +1,73 @@
+// Entries signed at once: a creator signs the root of a Merkle tree of its entries (EIP-712
+// `AnchorEntryBatch(bytes32 entriesRoot)`, Records domain), and each entry carries a batch
+// signature: BATCH_SIGNATURE_MAGIC ‖ the root's 65-byte signature ‖ the entry's proof. Records.sol
+// accepts it wherever it accepts an entry's own signature (`_signatureValid`); these functions
+// compute the same leaf, digest and root off chain. Trees are OpenZeppelin's: sorted pairs, as
+// MerkleProof.processProof folds them and SimpleMerkleTree builds them.
+import { processProof } from '@openzeppelin/merkle-tree/dist/core.js';
+import { concat, type Hex, hashStruct, keccak256, size, slice, toBytes } from 'viem';
+import type { UnsignedAnchorEntry } from './anchor-entry.ts';
+import { anchorEntryStructHash, recordsDomainSeparator } from './anchor-entry-digest.ts';
+
+/** EIP-712 type of a tree of entries signed at once (Records.ENTRY_BATCH_TYPEHASH). */
+export const entryBatchTypes = {
+  AnchorEntryBatch: [{ name: 'entriesRoot', type: 'bytes32' }],
+} as const;
+
+/** First four bytes of a batch signature (Records.BATCH_SIGNATURE_MAGIC). */
+export const BATCH_SIGNATURE_MAGIC: Hex = slice(
+  keccak256(toBytes('Aegle AnchorEntryBatch signature')),
+  0,
+  4,
+);
+
+const ROOT_SIGNATURE_BYTES = 65;
+const HEADER_BYTES = 4 + ROOT_SIGNATURE_BYTES;
+
+/**
+ * An entry's leaf in a tree of entries signed at once (Records.entryBatchLeaf): its struct hash,
+ * hashed twice, as OpenZeppelin's StandardMerkleTree hashes leaves, so that no inner node of a
+ * tree can pass for a leaf.
+ */
+export function entryBatchLeaf(entry: UnsignedAnchorEntry): Hex {
+  return keccak256(keccak256(anchorEntryStructHash(entry)));
+}
+
+/** The EIP-712 digest a creator signs for a tree of entries (Records.entryBatchDigest). */
+export function entryBatchDigest(entriesRoot: Hex, chainId: number, records: Hex): Hex {
+  const struct = hashStruct({
+    data: { entriesRoot },
+    primaryType: 'AnchorEntryBatch',
+    types: entryBatchTypes,
+  });
+  return keccak256(concat(['0x1901', recordsDomainSeparator(chainId, records), struct]));
+}
+
+/** The root a proof leads to from an entry's leaf (MerkleProof.processProof). */
+export function entryBatchRoot(entry: UnsignedAnchorEntry, proof: readonly Hex[]): Hex {
+  return processProof(entryBatchLeaf(entry), [...proof]) as Hex;
+}
+
+/** An entry's batch signature: the magic, the root's signature, the entry's proof. */
+export function encodeEntryBatchSignature(rootSignature: Hex, proof: readonly Hex[]): Hex {
+  if (size(rootSignature) !== ROOT_SIGNATURE_BYTES) {
+    throw new TypeError('a batch root signature is 65 bytes (r ‖ s ‖ v)');
+  }
+  return concat([BATCH_SIGNATURE_MAGIC, rootSignature, ...proof]);
+}
+
+/**
+ * The parts of a batch signature, or undefined for an entry's own signature (anything without
+ * the magic and the right length), exactly as Records._signatureValid tells them apart.
+ */
+export function parseEntryBatchSignature(
+  signature: Hex,
+): { rootSignature: Hex; proof: Hex[] } | undefined {
+  const length = size(signature);
+  if (length < HEADER_BYTES || (length - HEADER_BYTES) % 32 !== 0) return undefined;
+  if (slice(signature, 0, 4).toLowerCase() !== BATCH_SIGNATURE_MAGIC.toLowerCase())
+    return undefined;
+  const proof: Hex[] = [];
+  for (let at = HEADER_BYTES; at < length; at += 32) proof.push(slice(signature, at, at + 32));
+  return { rootSignature: slice(signature, 4, HEADER_BYTES), proof };
+}
