@@ -4,8 +4,18 @@
 // accepts it wherever it accepts an entry's own signature (`_signatureValid`); these functions
 // compute the same leaf, digest and root off chain. Trees are OpenZeppelin's: sorted pairs, as
 // MerkleProof.processProof folds them and SimpleMerkleTree builds them.
-import { processProof } from '@openzeppelin/merkle-tree/dist/core.js';
-import { concat, type Hex, hashStruct, keccak256, size, slice, toBytes } from 'viem';
+import {
+  bytesToHex,
+  concat,
+  concatBytes,
+  type Hex,
+  hashStruct,
+  hexToBytes,
+  keccak256,
+  size,
+  slice,
+  toBytes,
+} from 'viem';
 import type { UnsignedAnchorEntry } from './anchor-entry.ts';
 import { anchorEntryStructHash, recordsDomainSeparator } from './anchor-entry-digest.ts';
 
@@ -43,9 +53,31 @@ export function entryBatchDigest(entriesRoot: Hex, chainId: number, records: Hex
   return keccak256(concat(['0x1901', recordsDomainSeparator(chainId, records), struct]));
 }
 
-/** The root a proof leads to from an entry's leaf (MerkleProof.processProof). */
+/**
+ * The root a proof leads to from an entry's leaf: OpenZeppelin's MerkleProof.processProof, each
+ * step the keccak256 of the sorted pair (Hashes.commutativeKeccak256), as SimpleMerkleTree
+ * builds trees. Folded over bytes with viem's keccak256: @openzeppelin/merkle-tree's own
+ * processProof converts to hex and back at every step, and cost a node about 0.25 ms per entry.
+ */
 export function entryBatchRoot(entry: UnsignedAnchorEntry, proof: readonly Hex[]): Hex {
-  return processProof(entryBatchLeaf(entry), [...proof]) as Hex;
+  let node = hexToBytes(entryBatchLeaf(entry));
+  for (const step of proof) {
+    const sibling = hexToBytes(step);
+    node = keccak256(
+      compareBytes(node, sibling) <= 0
+        ? concatBytes([node, sibling])
+        : concatBytes([sibling, node]),
+      'bytes',
+    );
+  }
+  return bytesToHex(node);
+}
+
+function compareBytes(a: Uint8Array, b: Uint8Array): number {
+  for (let i = 0; i < a.length && i < b.length; i++) {
+    if (a[i] !== b[i]) return (a[i] as number) - (b[i] as number);
+  }
+  return a.length - b.length;
 }
 
 /** An entry's batch signature: the magic, the root's signature, the entry's proof. */

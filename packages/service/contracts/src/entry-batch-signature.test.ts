@@ -1,0 +1,62 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { SimpleMerkleTree } from '@openzeppelin/merkle-tree';
+import { type Hex, toHex } from 'viem';
+import type { UnsignedAnchorEntry } from './anchor-entry.ts';
+import {
+  BATCH_SIGNATURE_MAGIC,
+  encodeEntryBatchSignature,
+  entryBatchLeaf,
+  entryBatchRoot,
+  parseEntryBatchSignature,
+} from './entry-batch-signature.ts';
+
+const random32 = (): Hex => toHex(crypto.getRandomValues(new Uint8Array(32)));
+const entry = (): UnsignedAnchorEntry => ({
+  recordId: random32(),
+  patient: toHex(crypto.getRandomValues(new Uint8Array(20))),
+  creator: toHex(crypto.getRandomValues(new Uint8Array(20))),
+  contentRoot: random32(),
+  metadataHash: random32(),
+  category: random32(),
+  supersedes: random32(),
+  nonce: 5n << 64n,
+  signedAt: 1_700_000_000n,
+});
+
+test("every entry's proof leads to the root OpenZeppelin's SimpleMerkleTree builds (1 to 33 entries)", () => {
+  for (const count of [1, 2, 3, 5, 8, 13, 32, 33]) {
+    const entries = Array.from({ length: count }, entry);
+    const tree = SimpleMerkleTree.of(entries.map(entryBatchLeaf));
+    for (const [i, e] of entries.entries()) {
+      assert.equal(entryBatchRoot(e, tree.getProof(i) as Hex[]), tree.root, `${count}/${i}`);
+    }
+    // Another entry's proof, or a changed field, leads elsewhere.
+    if (count > 1) {
+      const [a] = entries as [UnsignedAnchorEntry];
+      assert.notEqual(entryBatchRoot(a, tree.getProof(1) as Hex[]), tree.root);
+      assert.notEqual(entryBatchRoot({ ...a, signedAt: 1n }, tree.getProof(0) as Hex[]), tree.root);
+    }
+  }
+});
+
+test('a batch signature parses back to its parts; anything else is an entry signature', () => {
+  const rootSignature = toHex(crypto.getRandomValues(new Uint8Array(65)));
+  const proof = [random32(), random32(), random32()];
+  const signature = encodeEntryBatchSignature(rootSignature, proof);
+  assert.equal(signature.slice(0, 10), BATCH_SIGNATURE_MAGIC);
+  assert.deepEqual(parseEntryBatchSignature(signature), { rootSignature, proof });
+  assert.deepEqual(parseEntryBatchSignature(encodeEntryBatchSignature(rootSignature, [])), {
+    rootSignature,
+    proof: [],
+  });
+  for (const other of [
+    rootSignature,
+    signature.slice(0, -2) as Hex,
+    `0x00000000${signature.slice(10)}` as Hex,
+    '0x' as Hex,
+  ]) {
+    assert.equal(parseEntryBatchSignature(other), undefined, other.slice(0, 20));
+  }
+  assert.throws(() => encodeEntryBatchSignature(random32(), proof), TypeError);
+});
