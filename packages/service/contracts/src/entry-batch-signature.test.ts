@@ -8,6 +8,7 @@ import {
   encodeEntryBatchSignature,
   entryBatchLeaf,
   entryBatchRoot,
+  entryBatchTree,
   parseEntryBatchSignature,
 } from './entry-batch-signature.ts';
 
@@ -24,7 +25,25 @@ const entry = (): UnsignedAnchorEntry => ({
   signedAt: 1_700_000_000n,
 });
 
-test("every entry's proof leads to the root OpenZeppelin's SimpleMerkleTree builds (1 to 33 entries)", () => {
+test("entryBatchTree: every entry's proof leads to its root, and another entry's does not (1 to 33 entries)", () => {
+  for (const count of [1, 2, 3, 5, 7, 8, 13, 32, 33]) {
+    const entries = Array.from({ length: count }, entry);
+    const { root, proofs } = entryBatchTree(entries);
+    assert.equal(proofs.length, count);
+    for (const [i, e] of entries.entries()) {
+      assert.equal(entryBatchRoot(e, proofs[i] as Hex[]), root, `${count}/${i}`);
+      assert.ok((proofs[i] as Hex[]).length <= Math.ceil(Math.log2(count)));
+    }
+    if (count > 1) {
+      assert.notEqual(entryBatchRoot(entries[0] as UnsignedAnchorEntry, proofs[1] as Hex[]), root);
+    } else {
+      assert.equal(root, entryBatchLeaf(entries[0] as UnsignedAnchorEntry));
+    }
+  }
+  assert.throws(() => entryBatchTree([]), TypeError);
+});
+
+test("entryBatchRoot folds proofs as OpenZeppelin's MerkleProof does (SimpleMerkleTree's trees, 1 to 33 entries)", () => {
   for (const count of [1, 2, 3, 5, 8, 13, 32, 33]) {
     const entries = Array.from({ length: count }, entry);
     const tree = SimpleMerkleTree.of(entries.map(entryBatchLeaf));

@@ -35,6 +35,7 @@ export {
   entryBatchDigest,
   entryBatchLeaf,
   entryBatchRoot,
+  entryBatchTree,
   entryBatchTypes,
   parseEntryBatchSignature,
 } from './entry-batch-signature.ts';

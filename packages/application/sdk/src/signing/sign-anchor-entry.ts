@@ -1,13 +1,12 @@
 import { type Account, recoverSigner } from '@aegle/crypto';
-import { SimpleMerkleTree } from '@openzeppelin/merkle-tree';
 import { bytesToHex, type Hex, hexToBytes, zeroAddress } from 'viem';
 import { privateKeyToAccount, sign } from 'viem/accounts';
 import {
   type AnchorEntry,
   encodeEntryBatchSignature,
   entryBatchDigest,
-  entryBatchLeaf,
   entryBatchRoot,
+  entryBatchTree,
   anchorEntryDigest as entryDigest,
   parseEntryBatchSignature,
   type UnsignedAnchorEntry,
@@ -74,15 +73,15 @@ export async function signAnchorEntries(
     return Promise.all(entries.map((entry) => signAnchorEntry(entry, creator, deployment)));
   }
   assertCreator(creator, entries);
-  const tree = SimpleMerkleTree.of(entries.map(entryBatchLeaf));
+  const tree = entryBatchTree(entries);
   const rootSignature = await sign({
-    hash: entryBatchDigest(tree.root as Hex, deployment.chainId, deployment.records),
+    hash: entryBatchDigest(tree.root, deployment.chainId, deployment.records),
     privateKey: bytesToHex(creator.signingPrivateKey),
     to: 'hex',
   });
   return entries.map((entry, i) => ({
     ...entry,
-    signature: encodeEntryBatchSignature(rootSignature, tree.getProof(i) as Hex[]),
+    signature: encodeEntryBatchSignature(rootSignature, tree.proofs[i] as Hex[]),
   }));
 }
 
