@@ -14,7 +14,8 @@ import {Certification} from "./Certification.sol";
 /// @notice Record anchors. An entry binds a record id to its patient, creator, content root (the
 /// CID's digest), metadata hash and category, signed by the creator (EIP-712: chain id, this
 /// contract, a nonce, the signing time), alone or with other entries at once: a signature of the
-/// root of a Merkle tree of entries, each entry carrying its proof (see `_signatureValid`). The nonce is an OpenZeppelin keyed nonce (key in the high
+/// root of a Merkle tree of entries, each entry carrying its proof (see `_signatureValid`). The
+/// nonce is an OpenZeppelin keyed nonce (key in the high
 /// 192 bits, sequence in the low 64): the direct path consumes it, so a creator writing from several
 /// devices uses one key per device; batched entries only sign it (their uniqueness is the record id,
 /// enforced by `challengeDuplicate`) and should use a fresh random key each. Two paths:
@@ -76,6 +77,9 @@ contract Records is EIP712, NoncesKeyed, ERC2771Context {
     /// entry's proof (32 bytes per level). See `_signatureValid`.
     bytes32 public constant ENTRY_BATCH_TYPEHASH = keccak256("AnchorEntryBatch(bytes32 entriesRoot)");
     bytes4 public constant BATCH_SIGNATURE_MAGIC = bytes4(keccak256("Aegle AnchorEntryBatch signature"));
+    /// Levels a batch signature's proof may have (trees of up to 2^32 entries): a longer one is not
+    /// a batch signature, so no challenger pays to fold an arbitrarily long proof.
+    uint256 public constant MAX_BATCH_PROOF_DEPTH = 32;
     /// An entry must be committed within this long after it was signed (and not before), so a
     /// creator cannot backdate a signature to a time it was still certified.
     uint64 public constant MAX_SIGNATURE_AGE = 1 days;
@@ -293,7 +297,10 @@ contract Records is EIP712, NoncesKeyed, ERC2771Context {
     /// invalid, never revert.
     function _signatureValid(Entry calldata e) private view returns (bool) {
         bytes calldata signature = e.signature;
-        if (signature.length >= 69 && (signature.length - 69) % 32 == 0 && bytes4(signature[:4]) == BATCH_SIGNATURE_MAGIC) {
+        if (
+            signature.length >= 69 && signature.length <= 69 + 32 * MAX_BATCH_PROOF_DEPTH
+                && (signature.length - 69) % 32 == 0 && bytes4(signature[:4]) == BATCH_SIGNATURE_MAGIC
+        ) {
             bytes32[] memory proof = new bytes32[]((signature.length - 69) / 32);
             for (uint256 i = 0; i < proof.length; ++i) {
                 proof[i] = bytes32(signature[69 + 32 * i:101 + 32 * i]);

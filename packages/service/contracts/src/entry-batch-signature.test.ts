@@ -9,6 +9,7 @@ import {
   entryBatchLeaf,
   entryBatchRoot,
   entryBatchTree,
+  MAX_BATCH_PROOF_DEPTH,
   parseEntryBatchSignature,
 } from './entry-batch-signature.ts';
 
@@ -78,4 +79,18 @@ test('a batch signature parses back to its parts; anything else is an entry sign
     assert.equal(parseEntryBatchSignature(other), undefined, other.slice(0, 20));
   }
   assert.throws(() => encodeEntryBatchSignature(random32(), proof), TypeError);
+  // At most MAX_BATCH_PROOF_DEPTH levels, as Records.sol reads them: a longer one is not a batch
+  // signature (and then not a valid signature at all).
+  const deepest = Array.from({ length: MAX_BATCH_PROOF_DEPTH }, random32);
+  assert.equal(
+    parseEntryBatchSignature(encodeEntryBatchSignature(rootSignature, deepest))?.proof.length,
+    MAX_BATCH_PROOF_DEPTH,
+  );
+  assert.throws(
+    () => encodeEntryBatchSignature(rootSignature, [...deepest, random32()]),
+    TypeError,
+  );
+  const tooDeep =
+    `${encodeEntryBatchSignature(rootSignature, deepest)}${random32().slice(2)}` as Hex;
+  assert.equal(parseEntryBatchSignature(tooDeep), undefined);
 });

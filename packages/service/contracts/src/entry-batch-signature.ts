@@ -33,6 +33,8 @@ export const BATCH_SIGNATURE_MAGIC: Hex = slice(
 
 const ROOT_SIGNATURE_BYTES = 65;
 const HEADER_BYTES = 4 + ROOT_SIGNATURE_BYTES;
+/** Records.MAX_BATCH_PROOF_DEPTH: a longer proof is not a batch signature. */
+export const MAX_BATCH_PROOF_DEPTH = 32;
 
 /**
  * An entry's leaf in a tree of entries signed at once (Records.entryBatchLeaf): its struct hash,
@@ -117,6 +119,9 @@ export function encodeEntryBatchSignature(rootSignature: Hex, proof: readonly He
   if (size(rootSignature) !== ROOT_SIGNATURE_BYTES) {
     throw new TypeError('a batch root signature is 65 bytes (r ‖ s ‖ v)');
   }
+  if (proof.length > MAX_BATCH_PROOF_DEPTH) {
+    throw new TypeError(`a batch signature's proof has at most ${MAX_BATCH_PROOF_DEPTH} levels`);
+  }
   return concat([BATCH_SIGNATURE_MAGIC, rootSignature, ...proof]);
 }
 
@@ -128,7 +133,8 @@ export function parseEntryBatchSignature(
   signature: Hex,
 ): { rootSignature: Hex; proof: Hex[] } | undefined {
   const length = size(signature);
-  if (length < HEADER_BYTES || (length - HEADER_BYTES) % 32 !== 0) return undefined;
+  if (length < HEADER_BYTES || length > HEADER_BYTES + 32 * MAX_BATCH_PROOF_DEPTH) return undefined;
+  if ((length - HEADER_BYTES) % 32 !== 0) return undefined;
   if (slice(signature, 0, 4).toLowerCase() !== BATCH_SIGNATURE_MAGIC.toLowerCase())
     return undefined;
   const proof: Hex[] = [];

@@ -37,6 +37,7 @@ export {
   entryBatchRoot,
   entryBatchTree,
   entryBatchTypes,
+  MAX_BATCH_PROOF_DEPTH,
   parseEntryBatchSignature,
 } from './entry-batch-signature.ts';
 export { Fault, Role, roleIds, Scope } from './enums.ts';

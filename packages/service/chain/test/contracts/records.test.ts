@@ -13,6 +13,7 @@ import {
   entryBatchLeaf,
   entryBatchTypes,
   Fault,
+  MAX_BATCH_PROOF_DEPTH,
   Role,
   recordsAbi,
   recordsDomain,
@@ -772,6 +773,7 @@ describe('entries signed at once (batch signatures)', () => {
       }),
     );
     assert.equal(await read('BATCH_SIGNATURE_MAGIC'), BATCH_SIGNATURE_MAGIC);
+    assert.equal(await read('MAX_BATCH_PROOF_DEPTH'), BigInt(MAX_BATCH_PROOF_DEPTH));
   });
 
   test('an entry signed at once anchors directly, and stands a challenge in a batch; a tree of one too', async () => {
@@ -816,7 +818,12 @@ describe('entries signed at once (batch signatures)', () => {
       signature: encodeEntryBatchSignature(mine.rootSignature, [flipped]),
     };
     const cutShort = { ...c, signature: c.signature.slice(0, -10) as Hex };
-    const bad = [byProvider, otherRoot, wrongProof, cutShort];
+    // A proof deeper than MAX_BATCH_PROOF_DEPTH is not read as one (nobody pays to fold it).
+    const padding = Array.from({ length: MAX_BATCH_PROOF_DEPTH + 1 }, () =>
+      randomBytes32().slice(2),
+    );
+    const tooDeep = { ...c, signature: `${c.signature}${padding.join('')}` as Hex };
+    const bad = [byProvider, otherRoot, wrongProof, cutShort, tooDeep];
     for (const e of bad) {
       await expectRevert(
         t,
