@@ -1,5 +1,6 @@
+import { standardMerkleTree } from '@aegle/contracts';
 import { SimpleMerkleTree } from '@openzeppelin/merkle-tree';
-import type { Hex } from 'viem';
+import { bytesToHex, type Hex, hexToBytes } from 'viem';
 import { BatchMismatchError } from './errors.ts';
 import { type RecordEntry, recordLeaf } from './record-entry.ts';
 
@@ -35,7 +36,9 @@ export function buildRecordBatch(entries: readonly RecordEntry[]): RecordBatch {
  */
 export function recordBatchRoot(entries: readonly RecordEntry[]): { root: Hex; leaves: Hex[] } {
   const leaves = leavesOf(entries);
-  return { root: SimpleMerkleTree.of(leaves).root as Hex, leaves };
+  // SimpleMerkleTree.of(leaves).root, without its hex round trips at every node.
+  const { nodes } = standardMerkleTree(leaves.map((leaf) => hexToBytes(leaf)));
+  return { root: bytesToHex(nodes[0] as Uint8Array), leaves };
 }
 
 function leavesOf(entries: readonly RecordEntry[]): Hex[] {

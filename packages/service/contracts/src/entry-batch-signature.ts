@@ -7,7 +7,6 @@
 import {
   bytesToHex,
   concat,
-  concatBytes,
   type Hex,
   hashStruct,
   hexToBytes,
@@ -18,6 +17,7 @@ import {
 } from 'viem';
 import type { UnsignedAnchorEntry } from './anchor-entry.ts';
 import { anchorEntryStructHash, recordsDomainSeparator } from './anchor-entry-digest.ts';
+import { hashPair } from './standard-merkle-tree.ts';
 
 /** EIP-712 type of a tree of entries signed at once (Records.ENTRY_BATCH_TYPEHASH). */
 export const entryBatchTypes = {
@@ -100,18 +100,6 @@ export function entryBatchTree(entries: readonly UnsignedAnchorEntry[]): {
     root: bytesToHex(level[0] as Uint8Array),
     proofs: proofs.map((proof) => proof.map((node) => bytesToHex(node))),
   };
-}
-
-/** keccak256 of the sorted pair: OpenZeppelin's Hashes.commutativeKeccak256. */
-function hashPair(a: Uint8Array, b: Uint8Array): Uint8Array {
-  return keccak256(compareBytes(a, b) <= 0 ? concatBytes([a, b]) : concatBytes([b, a]), 'bytes');
-}
-
-function compareBytes(a: Uint8Array, b: Uint8Array): number {
-  for (let i = 0; i < a.length && i < b.length; i++) {
-    if (a[i] !== b[i]) return (a[i] as number) - (b[i] as number);
-  }
-  return a.length - b.length;
 }
 
 /** An entry's batch signature: the magic, the root's signature, the entry's proof. */

@@ -48,3 +48,4 @@ export {
   forwardRequestTypes,
   type SignedForwardRequest,
 } from './forward-request.ts';
+export { standardMerkleTree } from './standard-merkle-tree.ts';

@@ -3,9 +3,9 @@ import {
   anchorEntryLeafValues,
   auditEntryLeafEncoding,
   auditEntryLeafValues,
+  standardMerkleTree,
 } from '@aegle/contracts';
-import { SimpleMerkleTree } from '@openzeppelin/merkle-tree';
-import { encodeAbiParameters, keccak256 } from 'viem';
+import { bytesToHex, concatBytes, encodeAbiParameters, hexToBytes, keccak256 } from 'viem';
 import type { Hex, IntentKind } from './ports.ts';
 
 /** The JSON payload of an 'anchor' intent: a Records.Entry with its uints as decimal strings. */
@@ -90,18 +90,17 @@ export function buildMerkleBatch(kind: IntentKind, payloads: readonly unknown[])
   const encoding = [...(leaves[0]?.encoding ?? [])];
   const values = leaves.map((leaf) => leaf.values);
   // StandardMerkleTree.of(values, encoding) builds this same tree, but re-encodes and re-checks
-  // every leaf with a slow ABI coder: the leaves are hashed here with viem's instead.
-  const dump = SimpleMerkleTree.of(values.map((v) => standardLeaf(encoding, v))).dump();
-  const hashes = Buffer.concat(dump.tree.map((h) => Buffer.from(h.slice(2), 'hex')));
-  const treeIndex: number[] = new Array(values.length);
-  dump.values.forEach((v, i) => {
-    treeIndex[i] = v.treeIndex;
-  });
+  // every leaf with a slow ABI coder, and hashes its nodes through hex: the leaves are hashed here
+  // with viem's coder, and the tree is @aegle/contracts' standardMerkleTree (the same layout).
+  const { nodes, treeIndex } = standardMerkleTree(
+    values.map((v) => hexToBytes(standardLeaf(encoding, v))),
+  );
+  const hashes = concatBytes(nodes);
   const list = { format: 'aegle-batch-v1', kind, leafEncoding: encoding, values };
   return {
-    root: dump.tree[0] as Hex,
+    root: bytesToHex(nodes[0] as Uint8Array),
     entryCount: values.length,
-    hashes: new Uint8Array(hashes.buffer, hashes.byteOffset, hashes.byteLength),
+    hashes,
     treeIndex,
     listBytes: new TextEncoder().encode(JSON.stringify(list)),
   };
