@@ -1,9 +1,9 @@
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { test } from 'node:test';
-import { getAddress, type Hex, hashTypedData } from 'viem';
+import { getAddress, type Hex, hashStruct, hashTypedData } from 'viem';
 import { anchorEntryTypes, recordsDomain, type UnsignedAnchorEntry } from './anchor-entry.ts';
-import { anchorEntryDigest } from './anchor-entry-digest.ts';
+import { anchorEntryDigest, anchorEntryStructHash } from './anchor-entry-digest.ts';
 
 const hex = (bytes: number) => `0x${randomBytes(bytes).toString('hex')}` as Hex;
 
@@ -29,6 +29,10 @@ test('the digest is viem’s hashTypedData for the Records domain, across deploy
   ];
   for (let i = 0; i < 30; i++) {
     const entry = randomEntry();
+    assert.equal(
+      anchorEntryStructHash(entry),
+      hashStruct({ data: entry, primaryType: 'AnchorEntry', types: anchorEntryTypes }),
+    );
     for (const [chainId, records] of deployments) {
       const expected = hashTypedData({
         domain: recordsDomain(chainId, records),

@@ -1,4 +1,4 @@
-import { concat, type Hex, hashDomain, hashStruct, keccak256 } from 'viem';
+import { concat, encodeAbiParameters, type Hex, hashDomain, keccak256, toBytes } from 'viem';
 import { anchorEntryTypes, recordsDomain, type UnsignedAnchorEntry } from './anchor-entry.ts';
 
 /** The Records domain's fields, in EIP-712's order (what viem derives from the domain object). */
@@ -41,21 +41,39 @@ export function anchorEntryDigest(entry: UnsignedAnchorEntry, chainId: number, r
   );
 }
 
-/** An entry's EIP-712 struct hash (what `anchorEntryDigest` puts after the domain separator). */
+/**
+ * `AnchorEntry`'s EIP-712 type hash, computed once as Records.ENTRY_TYPEHASH is: the keccak256 of
+ * its encodeType, which for a struct without nested structs is `Name(type name,…)`. viem's
+ * hashStruct recomputes it, and re-derives the field types, on every call.
+ */
+const ENTRY_TYPEHASH = keccak256(
+  toBytes(
+    `AnchorEntry(${anchorEntryTypes.AnchorEntry.map((f) => `${f.type} ${f.name}`).join(',')})`,
+  ),
+);
+const ENTRY_STRUCT_PARAMS = [
+  { type: 'bytes32' },
+  ...anchorEntryTypes.AnchorEntry.map((f) => ({ type: f.type })),
+] as const;
+
+/**
+ * An entry's EIP-712 struct hash (what `anchorEntryDigest` puts after the domain separator):
+ * keccak256(abi.encode(ENTRY_TYPEHASH, fields…)), as Records._entryStructHash computes it, and as
+ * viem's hashStruct does (a test compares them), with the type hash computed once.
+ */
 export function anchorEntryStructHash(entry: UnsignedAnchorEntry): Hex {
-  return hashStruct({
-    data: {
-      recordId: entry.recordId,
-      patient: entry.patient,
-      creator: entry.creator,
-      contentRoot: entry.contentRoot,
-      metadataHash: entry.metadataHash,
-      category: entry.category,
-      supersedes: entry.supersedes,
-      nonce: entry.nonce,
-      signedAt: entry.signedAt,
-    },
-    primaryType: 'AnchorEntry',
-    types,
-  });
+  return keccak256(
+    encodeAbiParameters(ENTRY_STRUCT_PARAMS, [
+      ENTRY_TYPEHASH,
+      entry.recordId,
+      entry.patient,
+      entry.creator,
+      entry.contentRoot,
+      entry.metadataHash,
+      entry.category,
+      entry.supersedes,
+      entry.nonce,
+      entry.signedAt,
+    ]),
+  );
 }
