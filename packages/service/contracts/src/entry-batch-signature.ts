@@ -2,8 +2,8 @@
 // `AnchorEntryBatch(bytes32 entriesRoot)`, Records domain), and each entry carries a batch
 // signature: BATCH_SIGNATURE_MAGIC ‖ the root's 65-byte signature ‖ the entry's proof. Records.sol
 // accepts it wherever it accepts an entry's own signature (`_signatureValid`); these functions
-// compute the same leaf, digest and root off chain. Trees are OpenZeppelin's: sorted pairs, as
-// MerkleProof.processProof folds them and SimpleMerkleTree builds them.
+// compute the same leaf, digest and root off chain, and build the tree a client signs. Proofs fold
+// as OpenZeppelin's MerkleProof.processProof folds them: keccak256 of each sorted pair.
 import {
   bytesToHex,
   concat,
