@@ -60,7 +60,13 @@ function publicKeyOf(raw: Uint8Array): KeyObject {
 
 function privateKeyOf(raw: Uint8Array): KeyObject {
   if (raw.length !== KEY_LENGTH) throw new Error('Invalid private key for the ciphersuite');
-  return createPrivateKey({ key: withPrefix(PKCS8_PREFIX, raw), format: 'der', type: 'pkcs8' });
+  const der = withPrefix(PKCS8_PREFIX, raw);
+  try {
+    return createPrivateKey({ key: der, format: 'der', type: 'pkcs8' });
+  } finally {
+    // The key now lives in OpenSSL's memory; this copy of it need not wait for the collector.
+    der.fill(0);
+  }
 }
 
 // @hpke/core's KEM passes keys through untouched to these primitives: here they are KeyObjects,
