@@ -1,14 +1,16 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { SimpleMerkleTree } from '@openzeppelin/merkle-tree';
-import { type Hex, toHex } from 'viem';
-import type { UnsignedAnchorEntry } from './anchor-entry.ts';
+import { type Hex, hashTypedData, toHex } from 'viem';
+import { recordsDomain, type UnsignedAnchorEntry } from './anchor-entry.ts';
 import {
   BATCH_SIGNATURE_MAGIC,
   encodeEntryBatchSignature,
+  entryBatchDigest,
   entryBatchLeaf,
   entryBatchRoot,
   entryBatchTree,
+  entryBatchTypes,
   MAX_BATCH_PROOF_DEPTH,
   parseEntryBatchSignature,
 } from './entry-batch-signature.ts';
@@ -93,4 +95,22 @@ test('a batch signature parses back to its parts; anything else is an entry sign
   const tooDeep =
     `${encodeEntryBatchSignature(rootSignature, deepest)}${random32().slice(2)}` as Hex;
   assert.equal(parseEntryBatchSignature(tooDeep), undefined);
+});
+
+test("entryBatchDigest is viem's hashTypedData of AnchorEntryBatch in the Records domain", () => {
+  for (let i = 0; i < 10; i++) {
+    const root = random32();
+    const records = toHex(crypto.getRandomValues(new Uint8Array(20)));
+    for (const chainId of [1, 31337]) {
+      assert.equal(
+        entryBatchDigest(root, chainId, records),
+        hashTypedData({
+          domain: recordsDomain(chainId, records),
+          types: entryBatchTypes,
+          primaryType: 'AnchorEntryBatch',
+          message: { entriesRoot: root },
+        }),
+      );
+    }
+  }
 });
