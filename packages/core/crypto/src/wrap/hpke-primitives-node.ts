@@ -9,8 +9,6 @@
 // key per resource and recipient, and every read unwraps one. The CFRG vectors check both halves
 // bit for bit (hpke-vectors.test.ts).
 import {
-  createCipheriv,
-  createDecipheriv,
   createPrivateKey,
   createPublicKey,
   diffieHellman,
@@ -25,7 +23,14 @@ import {
   NotSupportedError,
   SerializeError,
 } from '@hpke/core';
-import { type BufferSourceLike, toArrayBuffer, utf8ToBytes, viewOf } from '../bytes.ts';
+import {
+  type BufferSourceLike,
+  concatBytes,
+  toArrayBuffer,
+  utf8ToBytes,
+  viewOf,
+} from '../bytes.ts';
+import { createSegmentCipher } from '../envelope/segment-cipher-node.ts';
 import { DhkemX25519SyncKdf } from './dhkem-x25519-sync-kdf.ts';
 import type { HkdfSha256Sync } from './hkdf-sha256-sync.ts';
 
@@ -186,7 +191,10 @@ export class DhkemX25519Node extends DhkemX25519SyncKdf {
   }
 }
 
-/** AES-256-GCM for HPKE's AEAD, on node:crypto, synchronously (RFC 9180, section 7.3). */
+/**
+ * AES-256-GCM for HPKE's AEAD (RFC 9180, section 7.3) on the envelope's node:crypto segment
+ * cipher, which is the same AEAD: ciphertext ‖ 16-byte tag, no plaintext out of a failed tag.
+ */
 export class Aes256GcmNode implements AeadInterface {
   readonly id = AeadId.Aes256Gcm;
   readonly keySize = 32;
@@ -194,41 +202,26 @@ export class Aes256GcmNode implements AeadInterface {
   readonly tagSize = 16;
 
   createEncryptionContext(key: BufferSourceLike) {
-    const k = Buffer.from(viewOf(key));
-    if (k.length !== this.keySize) throw new Error('Invalid AES-256-GCM key length');
-    const tagSize = this.tagSize;
+    const raw = viewOf(key);
+    if (raw.length !== this.keySize) throw new Error('Invalid AES-256-GCM key length');
+    const cipher = createSegmentCipher(raw);
     return {
       async seal(
         iv: BufferSourceLike,
         data: BufferSourceLike,
         aad: BufferSourceLike,
       ): Promise<ArrayBuffer> {
-        const cipher = createCipheriv('aes-256-gcm', k, viewOf(iv));
-        cipher.setAAD(viewOf(aad));
-        const head = cipher.update(viewOf(data));
-        const tail = cipher.final();
-        const out = new Uint8Array(head.length + tail.length + tagSize);
-        out.set(head);
-        out.set(tail, head.length);
-        out.set(cipher.getAuthTag(), head.length + tail.length);
-        return out.buffer;
+        const parts = await (await cipher).seal(viewOf(iv), viewOf(data), viewOf(aad));
+        return toArrayBuffer(concatBytes(...parts));
       },
       async open(
         iv: BufferSourceLike,
         data: BufferSourceLike,
         aad: BufferSourceLike,
       ): Promise<ArrayBuffer> {
-        const sealed = viewOf(data);
-        if (sealed.length < tagSize) throw new Error('the ciphertext is shorter than its tag');
-        const decipher = createDecipheriv('aes-256-gcm', k, viewOf(iv));
-        decipher.setAAD(viewOf(aad));
-        decipher.setAuthTag(sealed.subarray(sealed.length - tagSize));
-        const head = decipher.update(sealed.subarray(0, sealed.length - tagSize));
-        const tail = decipher.final();
-        const out = new Uint8Array(head.length + tail.length);
-        out.set(head);
-        out.set(tail, head.length);
-        return out.buffer;
+        const plaintext = await (await cipher).open(viewOf(iv), viewOf(data), viewOf(aad));
+        if (plaintext === undefined) throw new Error('the AES-256-GCM tag does not verify');
+        return toArrayBuffer(plaintext);
       },
     };
   }
