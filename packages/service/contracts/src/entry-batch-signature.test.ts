@@ -3,6 +3,7 @@ import { test } from 'node:test';
 import { SimpleMerkleTree } from '@openzeppelin/merkle-tree';
 import { type Hex, hashTypedData, toHex } from 'viem';
 import { recordsDomain, type UnsignedAnchorEntry } from './anchor-entry.ts';
+import { anchorEntryDigest } from './anchor-entry-digest.ts';
 import {
   BATCH_SIGNATURE_MAGIC,
   encodeEntryBatchSignature,
@@ -13,6 +14,7 @@ import {
   entryBatchTypes,
   MAX_BATCH_PROOF_DEPTH,
   parseEntryBatchSignature,
+  signedDigestOf,
 } from './entry-batch-signature.ts';
 
 const random32 = (): Hex => toHex(crypto.getRandomValues(new Uint8Array(32)));
@@ -112,5 +114,29 @@ test("entryBatchDigest is viem's hashTypedData of AnchorEntryBatch in the Record
         }),
       );
     }
+  }
+});
+
+test('signedDigestOf: an own signature signs the entry digest; a batch signature, its root digest', () => {
+  const records = toHex(crypto.getRandomValues(new Uint8Array(20)));
+  const entries = Array.from({ length: 3 }, entry);
+  const own = toHex(crypto.getRandomValues(new Uint8Array(65)));
+  assert.deepEqual(
+    signedDigestOf({ ...(entries[0] as UnsignedAnchorEntry), signature: own }, 1, records),
+    {
+      digest: anchorEntryDigest(entries[0] as UnsignedAnchorEntry, 1, records),
+      signature: own,
+      batch: false,
+    },
+  );
+  const { root, proofs } = entryBatchTree(entries);
+  const rootSignature = toHex(crypto.getRandomValues(new Uint8Array(65)));
+  for (const [i, e] of entries.entries()) {
+    const signature = encodeEntryBatchSignature(rootSignature, proofs[i] as Hex[]);
+    assert.deepEqual(signedDigestOf({ ...e, signature }, 1, records), {
+      digest: entryBatchDigest(root, 1, records),
+      signature: rootSignature,
+      batch: true,
+    });
   }
 });

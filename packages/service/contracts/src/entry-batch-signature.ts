@@ -5,8 +5,12 @@
 // compute the same leaf, digest and root off chain, and build the tree a client signs. Proofs fold
 // as OpenZeppelin's MerkleProof.processProof folds them: keccak256 of each sorted pair.
 import { bytesToHex, concat, type Hex, hexToBytes, keccak256, size, slice, toBytes } from 'viem';
-import type { UnsignedAnchorEntry } from './anchor-entry.ts';
-import { anchorEntryStructHash, recordsDomainSeparator } from './anchor-entry-digest.ts';
+import type { AnchorEntry, UnsignedAnchorEntry } from './anchor-entry.ts';
+import {
+  anchorEntryDigest,
+  anchorEntryStructHash,
+  recordsDomainSeparator,
+} from './anchor-entry-digest.ts';
 import { hashPair } from './standard-merkle-tree.ts';
 
 /** EIP-712 type of a tree of entries signed at once (Records.ENTRY_BATCH_TYPEHASH). */
@@ -121,4 +125,31 @@ export function parseEntryBatchSignature(
   const proof: Hex[] = [];
   for (let at = HEADER_BYTES; at < length; at += 32) proof.push(slice(signature, at, at + 32));
   return { rootSignature: slice(signature, 4, HEADER_BYTES), proof };
+}
+
+/**
+ * What an entry's signature is a signature of, as Records._signatureValid reads it: the entry's
+ * own EIP-712 digest, or, for a batch signature, the digest of the root its proof leads to, with
+ * the root's signature. The SDK recovers its signer from this and the node checks it, so both
+ * judge an entry as the contract does. `batch`: the signature recurs in every entry of a batch.
+ */
+export function signedDigestOf(
+  entry: AnchorEntry,
+  chainId: number,
+  records: Hex,
+): { digest: Hex; signature: Hex; batch: boolean } {
+  const batch = parseEntryBatchSignature(entry.signature);
+  if (batch === undefined) {
+    return {
+      digest: anchorEntryDigest(entry, chainId, records),
+      signature: entry.signature,
+      batch: false,
+    };
+  }
+  const root = entryBatchRoot(entry, batch.proof);
+  return {
+    digest: entryBatchDigest(root, chainId, records),
+    signature: batch.rootSignature,
+    batch: true,
+  };
 }

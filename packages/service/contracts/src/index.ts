@@ -39,6 +39,7 @@ export {
   entryBatchTypes,
   MAX_BATCH_PROOF_DEPTH,
   parseEntryBatchSignature,
+  signedDigestOf,
 } from './entry-batch-signature.ts';
 export { Fault, Role, roleIds, Scope } from './enums.ts';
 export {

@@ -1,11 +1,5 @@
 import { createHash } from 'node:crypto';
-import {
-  anchorEntryDigest,
-  bytes32Label,
-  entryBatchDigest,
-  entryBatchRoot,
-  parseEntryBatchSignature,
-} from '@aegle/contracts';
+import { bytes32Label, signedDigestOf } from '@aegle/contracts';
 import {
   freeLeaf,
   type ObjectStore,
@@ -319,16 +313,14 @@ export async function assertMayWriteAt(
  */
 function verifyEntrySignature(entry: AnchorPayload, chainId: number, records: Hex): boolean {
   try {
-    const unsigned = { ...entry, nonce: BigInt(entry.nonce), signedAt: BigInt(entry.signedAt) };
-    // Signed with others at once: the root signature is checked once per batch (signedByCached),
-    // and each entry's proof leads to that root.
-    const batch = parseEntryBatchSignature(entry.signature);
-    if (batch) {
-      const root = entryBatchRoot(unsigned, batch.proof);
-      const digest = entryBatchDigest(root, chainId, records);
-      return signedByCached(digest, batch.rootSignature, entry.creator);
-    }
-    return signedBy(anchorEntryDigest(unsigned, chainId, records), entry.signature, entry.creator);
+    const signed = signedDigestOf(
+      { ...entry, nonce: BigInt(entry.nonce), signedAt: BigInt(entry.signedAt) },
+      chainId,
+      records,
+    );
+    // A batch's root signature recurs in each of its entries: checked once (signedByCached).
+    const check = signed.batch ? signedByCached : signedBy;
+    return check(signed.digest, signed.signature, entry.creator);
   } catch {
     return false;
   }

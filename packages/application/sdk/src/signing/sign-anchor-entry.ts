@@ -5,10 +5,9 @@ import {
   type AnchorEntry,
   encodeEntryBatchSignature,
   entryBatchDigest,
-  entryBatchRoot,
   entryBatchTree,
   anchorEntryDigest as entryDigest,
-  parseEntryBatchSignature,
+  signedDigestOf,
   type UnsignedAnchorEntry,
 } from './contracts.ts';
 
@@ -117,12 +116,6 @@ export async function recoverAnchorEntrySigner(
   entry: AnchorEntry,
   deployment: RecordsDeployment,
 ): Promise<Hex> {
-  const batch = parseEntryBatchSignature(entry.signature);
-  if (batch) {
-    const root = entryBatchRoot(entry, batch.proof);
-    const digest = entryBatchDigest(root, deployment.chainId, deployment.records);
-    return recoverSigner(hexToBytes(digest), hexToBytes(batch.rootSignature)) ?? zeroAddress;
-  }
-  const digest = hexToBytes(anchorEntryDigest(entry, deployment));
-  return recoverSigner(digest, hexToBytes(entry.signature)) ?? zeroAddress;
+  const { digest, signature } = signedDigestOf(entry, deployment.chainId, deployment.records);
+  return recoverSigner(hexToBytes(digest), hexToBytes(signature)) ?? zeroAddress;
 }
