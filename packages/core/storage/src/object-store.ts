@@ -336,16 +336,13 @@ export class ObjectStore {
     const unrecoverable: CID[] = [];
     for (const cid of report.unrecoverable) {
       // Expected when the scrub began, but an object deleted since may have been its last user.
-      if (this.#index.isBlockReferenced(cid) || this.#inflight.has(blockKey(cid))) {
-        unrecoverable.push(cid);
-      } else {
-        await this.#deleteBlockFiles(cid);
-      }
+      if (this.#inUse(cid)) unrecoverable.push(cid);
+      else await this.#deleteBlockFiles(cid);
     }
     let reclaimed = 0;
-    for (const [key, cid] of garbage) {
+    for (const cid of garbage.values()) {
       // Asked again: an upload may have written and committed this very block since it was listed.
-      if (this.#index.isBlockReferenced(cid) || this.#inflight.has(key)) continue;
+      if (this.#inUse(cid)) continue;
       await this.#deleteBlockFiles(cid);
       reclaimed++;
     }
@@ -481,6 +478,11 @@ export class ObjectStore {
     });
     this.#deleting.set(key, deletion);
     await deletion;
+  }
+
+  /** Whether a committed object needs this block or an upload in this process is writing it. */
+  #inUse(cid: CID): boolean {
+    return this.#index.isBlockReferenced(cid) || this.#inflight.has(blockKey(cid));
   }
 
   /** An upload in this process writes this block: deletions of it wait (see #release). */

@@ -5,7 +5,12 @@ const N = secp256k1.Point.CURVE().n;
 const HALF_N = N >> 1n;
 
 /** An Ethereum signature's parts, once it is known to be one a contract could accept. */
-export type EthSignature = { r: bigint; s: bigint /** 0 or 1 (v − 27). */; recovery: 0 | 1 };
+export type EthSignature = {
+  r: bigint;
+  s: bigint;
+  /** 0 or 1 (v − 27). */
+  recovery: 0 | 1;
+};
 
 function toBigInt(bytes: Uint8Array): bigint {
   let value = 0n;
