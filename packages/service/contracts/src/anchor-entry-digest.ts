@@ -9,14 +9,13 @@ const types = {
     { name: 'chainId', type: 'uint256' },
     { name: 'verifyingContract', type: 'address' },
   ],
-  ...anchorEntryTypes,
 } as const;
 
 /** Domain separators by deployment: the same few for a process's whole life. */
 const separators = new Map<string, Hex>();
 
 /** The Records deployment's EIP-712 domain separator (Records' `_domainSeparatorV4()`). */
-export function recordsDomainSeparator(chainId: number, records: Hex): Hex {
+function recordsDomainSeparator(chainId: number, records: Hex): Hex {
   const key = `${chainId}:${records.toLowerCase()}`;
   let separator = separators.get(key);
   if (separator === undefined) {
@@ -28,17 +27,22 @@ export function recordsDomainSeparator(chainId: number, records: Hex): Hex {
 }
 
 /**
+ * EIP-712's keccak256(0x1901 ‖ domainSeparator ‖ structHash) in a Records deployment's domain:
+ * what Records' `_hashTypedDataV4` returns, with the separator computed once per deployment, as
+ * OpenZeppelin's EIP712 caches it (viem's hashTypedData recomputes it, and revalidates the
+ * message, on every call).
+ */
+export function recordsTypedDataDigest(structHash: Hex, chainId: number, records: Hex): Hex {
+  return keccak256(concat(['0x1901', recordsDomainSeparator(chainId, records), structHash]));
+}
+
+/**
  * The EIP-712 digest a creator signs for an anchor entry: what `Records.entryDigest` returns on
- * chain, and what viem's `hashTypedData` gives for the Records domain. It is EIP-712's
- * keccak256(0x1901 ‖ domainSeparator ‖ hashStruct(entry)) from viem's own `hashDomain` and
- * `hashStruct`, with the domain separator computed once per deployment, as OpenZeppelin's
- * EIP712 caches it: hashTypedData recomputes it, and validates the whole message, on every call,
- * which was half of the hashing cost of each record of an import (on the client and the node).
+ * chain, and what viem's `hashTypedData` gives for the Records domain. Computing it this way
+ * instead was half of the hashing cost of each record of an import (on the client and the node).
  */
 export function anchorEntryDigest(entry: UnsignedAnchorEntry, chainId: number, records: Hex): Hex {
-  return keccak256(
-    concat(['0x1901', recordsDomainSeparator(chainId, records), anchorEntryStructHash(entry)]),
-  );
+  return recordsTypedDataDigest(anchorEntryStructHash(entry), chainId, records);
 }
 
 /**

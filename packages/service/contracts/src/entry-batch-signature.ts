@@ -9,7 +9,7 @@ import type { AnchorEntry, UnsignedAnchorEntry } from './anchor-entry.ts';
 import {
   anchorEntryDigest,
   anchorEntryStructHash,
-  recordsDomainSeparator,
+  recordsTypedDataDigest,
 } from './anchor-entry-digest.ts';
 import { hashPair } from './standard-merkle-tree.ts';
 
@@ -48,8 +48,11 @@ const ENTRY_BATCH_TYPEHASH = keccak256(toBytes('AnchorEntryBatch(bytes32 entries
  * compares them), without re-deriving the type on every call: a node checks one per entry.
  */
 export function entryBatchDigest(entriesRoot: Hex, chainId: number, records: Hex): Hex {
-  const struct = keccak256(concat([ENTRY_BATCH_TYPEHASH, entriesRoot]));
-  return keccak256(concat(['0x1901', recordsDomainSeparator(chainId, records), struct]));
+  return recordsTypedDataDigest(
+    keccak256(concat([ENTRY_BATCH_TYPEHASH, entriesRoot])),
+    chainId,
+    records,
+  );
 }
 
 /**
