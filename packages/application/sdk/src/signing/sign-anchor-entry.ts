@@ -47,12 +47,7 @@ export async function signAnchorEntry(
 ): Promise<AnchorEntry> {
   assertCreator(creator, [entry]);
   // viem's signTypedData is sign(hashTypedData(…)); the digest is computed here once, cheaper.
-  const signature = await sign({
-    hash: anchorEntryDigest(entry, deployment),
-    privateKey: bytesToHex(creator.signingPrivateKey),
-    to: 'hex',
-  });
-  return { ...entry, signature };
+  return { ...entry, signature: await signDigest(anchorEntryDigest(entry, deployment), creator) };
 }
 
 /**
@@ -73,15 +68,18 @@ export async function signAnchorEntries(
   }
   assertCreator(creator, entries);
   const tree = entryBatchTree(entries);
-  const rootSignature = await sign({
-    hash: entryBatchDigest(tree.root, deployment.chainId, deployment.records),
-    privateKey: bytesToHex(creator.signingPrivateKey),
-    to: 'hex',
-  });
+  const rootSignature = await signDigest(
+    entryBatchDigest(tree.root, deployment.chainId, deployment.records),
+    creator,
+  );
   return entries.map((entry, i) => ({
     ...entry,
     signature: encodeEntryBatchSignature(rootSignature, tree.proofs[i] as Hex[]),
   }));
+}
+
+function signDigest(hash: Hex, creator: Pick<Account, 'signingPrivateKey'>): Promise<Hex> {
+  return sign({ hash, privateKey: bytesToHex(creator.signingPrivateKey), to: 'hex' });
 }
 
 function assertCreator(
