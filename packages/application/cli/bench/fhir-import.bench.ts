@@ -14,7 +14,7 @@ import { createAccount } from '@aegle/crypto';
 import { type ClientDeployment, createAegleClient, createHttpTransport } from '@aegle/sdk';
 import { importFile } from '../src/fhir/import-file.ts';
 import { nodeStreamingFetch } from '../src/node-fetch.ts';
-import { cpuSeconds } from './process-stats.ts';
+import { cpuByThread, cpuSeconds, threadCpuSince } from './process-stats.ts';
 
 const repo = join(import.meta.dirname, '..', '..', '..', '..');
 const patientFile = join(
@@ -27,6 +27,7 @@ const patientFile = join(
 );
 const rounds = Number(process.env.AEGLE_BENCH_ROUNDS ?? 5);
 const concurrency = Number(process.env.AEGLE_BENCH_CONCURRENCY ?? 16);
+const debug = process.env.AEGLE_BENCH_DEBUG ? (...a: unknown[]) => console.error(...a) : () => {};
 
 async function startNodeProcess(dataDir: string) {
   const child: ChildProcess = spawn(
@@ -68,6 +69,7 @@ try {
     client: process.cpuUsage(),
     node: cpuSeconds(node.child.pid as number) * 1000,
   };
+  const threads = { self: cpuByThread('self'), node: cpuByThread(node.child.pid as number) };
   const started = performance.now();
   for (let i = 0; i < rounds; i++) {
     const t = performance.now();
@@ -83,6 +85,8 @@ try {
     await new Promise((r) => setTimeout(r, 50));
   }
   const totalMs = performance.now() - started;
+  debug('  client:', threadCpuSince(threads.self, cpuByThread('self')));
+  debug('  node:', threadCpuSince(threads.node, cpuByThread(node.child.pid as number)));
   const clientCpu = process.cpuUsage(cpuBefore.client);
   const clientCpuMs = (clientCpu.user + clientCpu.system) / 1000;
   const nodeCpuMs = cpuSeconds(node.child.pid as number) * 1000 - cpuBefore.node;

@@ -378,7 +378,9 @@ test('the patient, provider and guardian journey, end to end', { timeout: 600_00
   assert.ok(usage.storage.used > IMAGING_BYTES && usage.storage.used < usage.storage.limit);
   assert.equal(await node.stop(), 0);
   node = undefined;
-  const blocks = (dir: string) => filesUnder(join(home, 'node', 'store', dir));
+  // Block files (the imaging file's leaves); small blocks are rows of each replica's table.
+  const blocks = async (dir: string) =>
+    (await filesUnder(join(home, 'node', 'store', dir))).filter((f) => f.endsWith('.data'));
   const [corrupt] = await blocks('blocks-primary');
   // Another block than the corrupted one: a block bad in both replicas has no good copy left.
   const lost = (await blocks('blocks-backup')).find((f) => basename(f) !== basename(corrupt ?? ''));

@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { DatabaseSync } from 'node:sqlite';
 import { after, before, test } from 'node:test';
 import { FsBlockstore as UpstreamFsBlockstore } from 'blockstore-fs';
 import { importByteStream } from 'ipfs-unixfs-importer';
@@ -13,9 +14,10 @@ import { seededBuffer, seededBytes } from '../test/seeded-bytes.ts';
 import { sha256Multihash } from './block-hash.ts';
 import { blockPath } from './block-path.ts';
 import { buildUnixfsDag } from './build-unixfs-dag.ts';
-import { FsBlockstore } from './fs-blockstore.ts';
+import { FsBlockstore, type FsBlockstoreOptions } from './fs-blockstore.ts';
 import { allocatePageAligned, PAGE_SIZE } from './page-aligned.ts';
 import { readUnixfs } from './read-unixfs.ts';
+import { SMALL_BLOCK_FILE, SMALL_BLOCK_MAX } from './small-block-table.ts';
 
 let root: string;
 before(async () => {
@@ -25,11 +27,14 @@ after(async () => {
   await rm(root, { recursive: true, force: true });
 });
 
-async function openStore(name: string): Promise<FsBlockstore> {
-  const store = new FsBlockstore(path.join(root, name));
+async function openStore(name: string, options?: FsBlockstoreOptions): Promise<FsBlockstore> {
+  const store = new FsBlockstore(path.join(root, name), options);
   await store.open();
   return store;
 }
+
+/** A store that keeps every block in a file, as blockstore-fs does: for the file tier's tests. */
+const openFileStore = (name: string) => openStore(name, { smallBlockMax: 0 });
 
 function rawBlock(text: string): { cid: CID; bytes: Uint8Array } {
   const bytes = new TextEncoder().encode(text);
@@ -42,9 +47,10 @@ async function concat(source: AsyncIterable<Uint8Array>): Promise<Buffer> {
   return Buffer.concat(parts);
 }
 
+/** Every file under `dir` but the small-block table's. */
 async function allFiles(dir: string): Promise<string[]> {
   return (await readdir(dir, { recursive: true, withFileTypes: true }))
-    .filter((e) => e.isFile())
+    .filter((e) => e.isFile() && !e.name.startsWith(SMALL_BLOCK_FILE))
     .map((e) => path.relative(dir, path.join(e.parentPath, e.name)))
     .sort();
 }
@@ -87,7 +93,7 @@ test('put refuses bytes that do not hash to the CID, and writes nothing', async 
 });
 
 test('get verifies: a corrupted file is a CorruptBlockError naming the CID, a missing one BlockNotFoundError', async () => {
-  const store = await openStore('verify');
+  const store = await openFileStore('verify');
   const { cid, bytes } = rawBlock('will be corrupted');
   await store.put(cid, bytes);
   const { dir, file } = blockPath(cid);
@@ -114,11 +120,13 @@ test('only sha2-256 CIDs are accepted', async () => {
   await assert.rejects(store.put(identityCid, bytes), { name: 'UnsupportedHashError' });
 });
 
-test('the on-disk layout is blockstore-fs’s: each reads what the other wrote', async () => {
+test('the file tier is blockstore-fs’s layout: each reads what the other wrote', async () => {
   const ours = await openStore('compat');
   const theirs = new UpstreamFsBlockstore(ours.path);
   await theirs.open();
-  const a = rawBlock('written by us');
+  // Ours in a file (over the small-block size); theirs small, which ours finds as a file too.
+  const large = new Uint8Array(await seededBuffer('written by us', SMALL_BLOCK_MAX + 1));
+  const a = { cid: CID.createV1(raw.code, sha256Multihash(large)), bytes: large };
   const b = rawBlock('written by blockstore-fs');
   await ours.put(a.cid, a.bytes);
   await theirs.put(b.cid, b.bytes);
@@ -131,7 +139,7 @@ test('the on-disk layout is blockstore-fs’s: each reads what the other wrote',
 });
 
 test('a write leaves no temp file behind, and removeTempFiles clears a crashed one', async () => {
-  const store = await openStore('temps');
+  const store = await openFileStore('temps');
   const { cid, bytes } = rawBlock('no temp left');
   await store.put(cid, bytes);
   const { dir, file } = blockPath(cid);
@@ -143,7 +151,7 @@ test('a write leaves no temp file behind, and removeTempFiles clears a crashed o
 });
 
 test('in-place writes create the final name directly, and replace a bad file already there', async () => {
-  const store = await openStore('in-place');
+  const store = await openFileStore('in-place');
   const { cid, bytes } = rawBlock('written in place');
   const { dir, file } = blockPath(cid);
   await store.writeVerifiedBlock(cid, bytes, { sync: 'data', inPlace: true });
@@ -159,7 +167,7 @@ test('in-place writes create the final name directly, and replace a bad file alr
 });
 
 test('page-aligned whole-page blocks (O_DIRECT where the file system allows it) read back exactly', async () => {
-  const store = await openStore('direct');
+  const store = await openFileStore('direct');
   const [aligned, alsoAligned] = allocatePageAligned(3 * PAGE_SIZE, 2) as [Uint8Array, Uint8Array];
   aligned.set(await seededBuffer('direct a', aligned.length));
   alsoAligned.set(await seededBuffer('direct b', alsoAligned.length));
@@ -230,8 +238,8 @@ test('reads (O_DIRECT through pooled buffers where possible) return every size e
   }
 });
 
-test('deferred writes are readable at once and made durable by syncBlocks', async () => {
-  const store = await openStore('deferred');
+test('deferred writes (files) are readable at once and made durable by syncBlocks', async () => {
+  const store = await openFileStore('deferred');
   const blocks = Array.from({ length: 20 }, (_, i) => rawBlock(`deferred ${i}`));
   for (const { cid, bytes } of blocks) await store.put(cid, bytes, { sync: 'deferred' });
   await store.syncBlocks(blocks.map((b) => b.cid));
@@ -241,7 +249,7 @@ test('deferred writes are readable at once and made durable by syncBlocks', asyn
 });
 
 test("'data' writes are in place at once; syncBlocks with directoriesOnly syncs their directories", async () => {
-  const store = await openStore('data-sync');
+  const store = await openFileStore('data-sync');
   const blocks = Array.from({ length: 20 }, (_, i) => rawBlock(`data ${i}`));
   for (const { cid, bytes } of blocks) await store.writeVerifiedBlock(cid, bytes, { sync: 'data' });
   for (const { cid, bytes } of blocks) assert.deepEqual(await store.getBlock(cid), bytes);
@@ -286,7 +294,9 @@ test('putMany, getMany, deleteMany and getAll (raw CIDv1 keys, since files hold 
   let deleted = 0;
   for await (const _ of store.deleteMany(blocks.slice(0, 10).map((b) => b.cid))) deleted++;
   assert.equal(deleted, 10);
-  assert.equal((await allFiles(store.path)).length, 30);
+  const left: CID[] = [];
+  for await (const cid of store.listBlocks()) left.push(cid);
+  assert.equal(left.length, 30);
 });
 
 async function* toAsync(source: Iterable<Uint8Array> | AsyncIterable<Uint8Array>) {
@@ -338,9 +348,118 @@ test('readUnixfs fails with a typed error naming a missing block', async () => {
 });
 
 test('readFile of a stored block equals its bytes (files are plain blocks, no framing)', async () => {
-  const store = await openStore('plain');
+  const store = await openFileStore('plain');
   const { cid, bytes } = rawBlock('plain file');
   await store.put(cid, bytes);
   const { dir, file } = blockPath(cid);
   assert.deepEqual(await readFile(path.join(store.path, dir, file)), Buffer.from(bytes));
+});
+
+/** What another connection (another process, or the disk after a crash) sees in the table. */
+function committedRows(store: FsBlockstore): string[] {
+  const db = new DatabaseSync(path.join(store.path, SMALL_BLOCK_FILE), { readOnly: true });
+  try {
+    const rows = db.prepare('SELECT multihash FROM blocks').all() as { multihash: Uint8Array }[];
+    return rows.map((r) => Buffer.from(r.multihash).toString('hex')).sort();
+  } finally {
+    db.close();
+  }
+}
+
+const hexOf = (cid: CID) => Buffer.from(cid.multihash.bytes).toString('hex');
+
+test('small blocks are rows of the replica’s table, not files; large ones stay files', async () => {
+  const store = await openStore('tiers');
+  const small = new Uint8Array(await seededBuffer('small', SMALL_BLOCK_MAX));
+  const large = new Uint8Array(await seededBuffer('large', SMALL_BLOCK_MAX + 1));
+  const [s, l] = [small, large].map((bytes) => ({
+    cid: CID.createV1(raw.code, sha256Multihash(bytes)),
+    bytes,
+  })) as [{ cid: CID; bytes: Uint8Array }, { cid: CID; bytes: Uint8Array }];
+  await store.put(s.cid, s.bytes);
+  await store.put(l.cid, l.bytes);
+  assert.deepEqual(await allFiles(store.path), [
+    path.join(blockPath(l.cid).dir, blockPath(l.cid).file),
+  ]);
+  // A lone put is durable on return: committed, visible to another connection.
+  assert.deepEqual(committedRows(store), [hexOf(s.cid)]);
+  for (const b of [s, l]) {
+    assert.equal(await store.has(b.cid), true);
+    assert.deepEqual(await store.getBlock(b.cid), b.bytes);
+    const hashed = await store.readHashed(b.cid);
+    assert.deepEqual(new Uint8Array(hashed?.digest ?? []), new Uint8Array(b.cid.multihash.digest));
+  }
+  const listed: string[] = [];
+  for await (const cid of store.listBlocks()) listed.push(cid.toString());
+  assert.deepEqual(listed.sort(), [s.cid, l.cid].map((c) => c.toString()).sort());
+  await store.delete(s.cid);
+  assert.equal(await store.has(s.cid), false);
+  assert.deepEqual(committedRows(store), []);
+  await assert.rejects(store.getBlock(s.cid), { name: 'BlockNotFoundError' });
+  await store.close();
+});
+
+test("small 'data' and 'deferred' writes are readable at once, and committed together by syncBlocks or close", async () => {
+  const store = await openStore('staged');
+  const blocks = Array.from({ length: 10 }, (_, i) => rawBlock(`staged ${i}`));
+  for (const [i, { cid, bytes }] of blocks.entries()) {
+    await store.writeVerifiedBlock(cid, bytes, {
+      sync: i % 2 ? 'data' : 'deferred',
+      inPlace: true,
+    });
+  }
+  for (const { cid, bytes } of blocks) assert.deepEqual(await store.getBlock(cid), bytes);
+  // Not on disk yet: what a crash now would lose, as with files not yet synced.
+  assert.deepEqual(committedRows(store), []);
+  await store.syncBlocks(
+    blocks.slice(0, 2).map((b) => b.cid),
+    { directoriesOnly: true },
+  );
+  assert.deepEqual(committedRows(store), blocks.map((b) => hexOf(b.cid)).sort());
+  assert.deepEqual(await allFiles(store.path), []);
+  // A staged block deleted before the sync is never written; close commits the rest.
+  const gone = rawBlock('staged then deleted');
+  const kept = rawBlock('staged then closed');
+  await store.writeVerifiedBlock(gone.cid, gone.bytes, { sync: 'deferred' });
+  await store.writeVerifiedBlock(kept.cid, kept.bytes, { sync: 'deferred' });
+  await store.delete(gone.cid);
+  await store.close();
+  assert.deepEqual(committedRows(store), [...blocks, kept].map((b) => hexOf(b.cid)).sort());
+  const reopened = await openStore('staged');
+  assert.deepEqual(await reopened.getBlock(kept.cid), kept.bytes);
+  assert.equal(await reopened.has(gone.cid), false);
+  await reopened.close();
+});
+
+test('a corrupted row is a CorruptBlockError, and a rewrite replaces it', async () => {
+  const store = await openStore('bad-row');
+  const { cid, bytes } = rawBlock('row to corrupt');
+  await store.put(cid, bytes);
+  const db = new DatabaseSync(path.join(store.path, SMALL_BLOCK_FILE));
+  const flipped = Buffer.from(bytes);
+  flipped[0] = (flipped[0] ?? 0) ^ 1;
+  db.prepare('UPDATE blocks SET bytes = ? WHERE multihash = ?').run(flipped, cid.multihash.bytes);
+  db.close();
+  await assert.rejects(store.getBlock(cid), { name: 'CorruptBlockError', cid: cid.toString() });
+  await store.writeVerifiedBlock(cid, bytes, { sync: 'full' });
+  assert.deepEqual(await store.getBlock(cid), bytes);
+  await store.close();
+});
+
+test('a small block left as a file (written by a store without the table) is read, listed once per copy, and deleted whole', async () => {
+  const files = await openFileStore('old-layout');
+  const { cid, bytes } = rawBlock('from before the table');
+  await files.put(cid, bytes);
+  await files.close();
+  const store = await openStore('old-layout');
+  assert.deepEqual(await store.getBlock(cid), bytes);
+  // Written again (a repair, a new upload of the same bytes): now a row as well.
+  await store.writeVerifiedBlock(cid, bytes, { sync: 'full' });
+  const listed: CID[] = [];
+  for await (const c of store.listBlocks()) listed.push(c);
+  assert.deepEqual(listed.map(String), [cid.toString(), cid.toString()]);
+  await store.delete(cid);
+  assert.equal(await store.has(cid), false);
+  assert.deepEqual(await allFiles(store.path), []);
+  await store.close();
 });

@@ -1,17 +1,10 @@
-import { type Dirent, constants as fsConstants } from 'node:fs';
-import {
-  access,
-  type FileHandle,
-  mkdir,
-  open,
-  readdir,
-  readFile,
-  rename,
-  unlink,
-} from 'node:fs/promises';
+import { type Dirent, constants as fsConstants, mkdirSync } from 'node:fs';
+import { access, type FileHandle, mkdir, open, readdir, rename, unlink } from 'node:fs/promises';
 import path from 'node:path';
 import type { Blockstore, InputPair, Pair } from 'interface-blockstore';
-import type { CID } from 'multiformats/cid';
+import { CID } from 'multiformats/cid';
+import * as raw from 'multiformats/codecs/raw';
+import * as Digest from 'multiformats/hashes/digest';
 import { sha256 } from '#sha256';
 import { blockMatchesCid } from './block-hash.ts';
 import { blockPath, cidFromBlockFile } from './block-path.ts';
@@ -26,6 +19,7 @@ import {
 import { isDirectWritable, PAGE_SIZE } from './page-aligned.ts';
 import { parallelMap } from './parallel-map.ts';
 import { sha256Shared } from './sha256-worker.ts';
+import { SMALL_BLOCK_FILE, SMALL_BLOCK_MAX, SmallBlockTable } from './small-block-table.ts';
 
 /** The options every interface-blockstore method takes. */
 export type AbortOptions = { signal?: AbortSignal };
@@ -72,9 +66,21 @@ export type BlockWriteOptions = AbortOptions & {
   inPlace?: boolean;
 };
 
+export type FsBlockstoreOptions = {
+  /**
+   * Blocks of at most this many bytes are rows of the replica's SQLite table (see
+   * small-block-table.ts) instead of files. Default `SMALL_BLOCK_MAX` (64 KiB); 0 keeps every
+   * block in a file of its own, as blockstore-fs does.
+   */
+  smallBlockMax?: number;
+};
+
 /**
- * A blockstore on a local file system, one file per block, in blockstore-fs's layout (see
- * `blockPath`): a directory written by either can be read by the other.
+ * A blockstore on a local file system: each block over 64 KiB (object leaves) a file of its own,
+ * in blockstore-fs's layout (see `blockPath`); smaller ones rows of one SQLite table in the same
+ * directory (`small-blocks.sqlite`, see small-block-table.ts), since a file each cost more than
+ * the rest of a small record's write. Reads look in the table, then for a file, so this store
+ * reads every block blockstore-fs wrote; blockstore-fs reads the large ones this store writes.
  *
  * Writes go to a unique temp file in the shard directory, which is renamed over the final name
  * only once fully written, so the final name never holds a partial block, even after SIGKILL. With
@@ -102,16 +108,40 @@ export class FsBlockstore implements Blockstore {
   #directRead = O_DIRECT !== 0;
   /** Page-aligned buffers that direct reads land in, made on the first read. */
   readonly #readBuffers = new BufferPool(DIRECT_READ_MAX, DIRECT_READS, { shared: true });
+  readonly #smallBlockMax: number;
+  /** Opened on first use (see `#small`). */
+  #smallTable: SmallBlockTable | undefined;
 
-  constructor(location: string) {
+  constructor(location: string, options: FsBlockstoreOptions = {}) {
     this.path = path.resolve(location);
+    this.#smallBlockMax = options.smallBlockMax ?? SMALL_BLOCK_MAX;
   }
 
   async open(): Promise<void> {
     await mkdir(this.path, { recursive: true });
+    this.#small();
   }
 
-  async close(): Promise<void> {}
+  /** Writes what is staged in the small-block table, and closes it. */
+  async close(): Promise<void> {
+    const table = this.#smallTable;
+    this.#smallTable = undefined;
+    table?.close();
+  }
+
+  /** The replica's small-block table, opened (and the directory made) on first use. */
+  #small(): SmallBlockTable {
+    if (this.#smallTable === undefined) {
+      mkdirSync(this.path, { recursive: true });
+      try {
+        this.#smallTable = new SmallBlockTable(path.join(this.path, SMALL_BLOCK_FILE));
+      } catch (error) {
+        if (isDiskFullError(error)) throw new StorageFullError(this.path, { cause: error });
+        throw error;
+      }
+    }
+    return this.#smallTable;
+  }
 
   /** Stores a block after checking it hashes to `cid`. Durable on return unless `sync: 'deferred'`. */
   async put(
@@ -136,6 +166,18 @@ export class FsBlockstore implements Blockstore {
     block: Uint8Array,
     options: BlockWriteOptions = {},
   ): Promise<void> {
+    if (block.length <= this.#smallBlockMax) {
+      // A row: never partial, so `inPlace` changes nothing; 'data' and 'deferred' both wait for
+      // syncBlocks, which flushes them all in one transaction.
+      try {
+        if ((options.sync ?? 'full') === 'full') this.#small().write(cid.multihash.bytes, block);
+        else this.#small().stage(cid.multihash.bytes, block);
+      } catch (error) {
+        if (isDiskFullError(error)) throw new StorageFullError(this.path, { cause: error });
+        throw error;
+      }
+      return;
+    }
     const { dir, file } = blockPath(cid);
     const dirPath = path.join(this.path, dir);
     const finalPath = path.join(dirPath, file);
@@ -260,8 +302,9 @@ export class FsBlockstore implements Blockstore {
 
   /**
    * Makes blocks written with `sync: 'deferred'` (or `'data'`, with `directoriesOnly`) durable:
-   * fsyncs every block file, then every shard directory holding them and the root (for shard
-   * directories created meanwhile), in parallel. After it resolves, the blocks survive power loss.
+   * commits the small-block table's staged rows, then fsyncs every other block's file, then every
+   * shard directory holding them and the root (for shard directories created meanwhile), in
+   * parallel. After it resolves, the blocks survive power loss.
    */
   async syncBlocks(
     cids: Iterable<CID>,
@@ -269,12 +312,21 @@ export class FsBlockstore implements Blockstore {
   ): Promise<void> {
     const dirs = new Set<string>();
     const files: string[] = [];
+    const small = this.#small();
+    try {
+      small.flush();
+    } catch (error) {
+      if (isDiskFullError(error)) throw new StorageFullError(this.path, { cause: error });
+      throw error;
+    }
     for (const cid of cids) {
+      if (small.has(cid.multihash.bytes)) continue;
       const { dir, file } = blockPath(cid);
       dirs.add(dir);
       if (!options.directoriesOnly) files.push(path.join(this.path, dir, file));
     }
     try {
+      if (dirs.size === 0) return;
       for await (const _ of parallelMap(files, MANY_CONCURRENCY, fsyncFile));
       const dirPaths = [...dirs].map((dir) => path.join(this.path, dir));
       for await (const _ of parallelMap(dirPaths, MANY_CONCURRENCY, fsyncDirectory));
@@ -326,6 +378,8 @@ export class FsBlockstore implements Blockstore {
     cid: CID,
     hash: boolean,
   ): Promise<{ bytes: Uint8Array; digest?: Uint8Array } | undefined> {
+    const row = this.#small().read(cid.multihash.bytes);
+    if (row !== undefined) return { bytes: row };
     const { dir, file } = blockPath(cid);
     const filePath = path.join(this.path, dir, file);
     const buffer = this.#directRead ? this.#readBuffers.lend() : undefined;
@@ -400,6 +454,7 @@ export class FsBlockstore implements Blockstore {
 
   async has(cid: CID, options: AbortOptions = {}): Promise<boolean> {
     options.signal?.throwIfAborted();
+    if (this.#small().has(cid.multihash.bytes)) return true;
     const { dir, file } = blockPath(cid);
     try {
       await access(path.join(this.path, dir, file), fsConstants.F_OK);
@@ -409,9 +464,10 @@ export class FsBlockstore implements Blockstore {
     }
   }
 
-  /** Removes a block; a missing block is not an error (deletes are idempotent). */
+  /** Removes a block (its row and any file); a missing block is not an error (deletes are idempotent). */
   async delete(cid: CID, options: AbortOptions = {}): Promise<void> {
     options.signal?.throwIfAborted();
+    this.#small().delete(cid.multihash.bytes);
     const { dir, file } = blockPath(cid);
     try {
       await unlink(path.join(this.path, dir, file));
@@ -450,30 +506,30 @@ export class FsBlockstore implements Blockstore {
 
   /**
    * Every block on disk, unverified (`scrub` verifies). The CIDs are raw CIDv1 because only the
-   * multihash is in a file name (see `cidFromBlockFile`). Blocks deleted during the walk are skipped.
+   * multihash is stored (see `cidFromBlockFile`). Blocks deleted during the walk are skipped.
    */
   async *getAll(options: AbortOptions = {}): AsyncGenerator<Pair, void, undefined> {
-    for await (const { cid, file } of this.listBlockFiles()) {
+    for await (const cid of this.listBlocks()) {
       options.signal?.throwIfAborted();
-      let bytes: Uint8Array;
-      try {
-        bytes = await readFile(file);
-      } catch (error) {
-        if ((error as NodeJS.ErrnoException).code === 'ENOENT') continue;
-        throw error;
-      }
-      yield { cid, bytes: once(bytes) };
+      const bytes = await this.readUnverified(cid);
+      if (bytes !== undefined) yield { cid, bytes: once(bytes) };
     }
   }
 
-  /** The CID and path of every block file, without reading them. */
-  async *listBlockFiles(): AsyncGenerator<{ cid: CID; file: string }, void, undefined> {
+  /**
+   * The CID (raw CIDv1, see `cidFromBlockFile`) of every block, rows then files, without reading
+   * them. A block both in the table and in a file (written before the table held such blocks)
+   * is listed twice.
+   */
+  async *listBlocks(): AsyncGenerator<CID, void, undefined> {
+    for (const multihash of this.#small().multihashes()) {
+      yield CID.createV1(raw.code, Digest.decode(multihash));
+    }
     for (const shard of await readdirOrEmpty(this.path)) {
       if (!shard.isDirectory()) continue;
-      const dirPath = path.join(this.path, shard.name);
-      for (const entry of await readdirOrEmpty(dirPath)) {
+      for (const entry of await readdirOrEmpty(path.join(this.path, shard.name))) {
         const cid = entry.isFile() ? cidFromBlockFile(entry.name) : undefined;
-        if (cid !== undefined) yield { cid, file: path.join(dirPath, entry.name) };
+        if (cid !== undefined) yield cid;
       }
     }
   }

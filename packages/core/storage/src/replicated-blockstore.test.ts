@@ -4,7 +4,14 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { after, before, test } from 'node:test';
 import type { CID } from 'multiformats/cid';
-import { blockFile, blockFiles, corruptBlock, rawBlock } from '../test/disk.ts';
+import {
+  blockFile,
+  corruptBlock,
+  rawBlock,
+  readStoredBlock,
+  removeBlock,
+  storedBlocks,
+} from '../test/disk.ts';
 import { FaultyReplica } from '../test/faulty-replica.ts';
 import { blockKey } from './block-path.ts';
 import { FsBlockstore } from './fs-blockstore.ts';
@@ -65,9 +72,9 @@ test('the embedded default is a primary and a backup directory, each holding eve
   const blocks = ['one', 'two', 'three'].map(rawBlock);
   for (const { cid, bytes } of blocks) await store.put(cid, bytes);
   for (const replica of [primary, backup]) {
-    assert.equal((await blockFiles(replica)).length, 3);
+    assert.equal((await storedBlocks(replica)).length, 3);
     for (const { cid, bytes } of blocks) {
-      assert.deepEqual(new Uint8Array(await readFile(blockFile(replica, cid))), bytes);
+      assert.deepEqual(await readStoredBlock(replica, cid), bytes);
     }
   }
   const three = ReplicatedBlockstore.inDirectory(freshDir(), { factor: 3, minAcks: 2 });
@@ -149,8 +156,8 @@ test('put refuses bytes that do not match the CID and writes nothing', async () 
   await assert.rejects(store.put(cid, new TextEncoder().encode('actual')), {
     name: 'CorruptBlockError',
   });
-  assert.deepEqual(await blockFiles(primary), []);
-  assert.deepEqual(await blockFiles(backup), []);
+  assert.deepEqual(await storedBlocks(primary), []);
+  assert.deepEqual(await storedBlocks(backup), []);
 });
 
 test('a block corrupted on the primary is read correctly and rewritten on disk', async () => {
@@ -158,10 +165,10 @@ test('a block corrupted on the primary is read correctly and rewritten on disk',
   const { cid, bytes } = rawBlock('corrupted on the primary');
   await store.put(cid, bytes);
   await corruptBlock(primary, cid);
-  assert.notDeepEqual(new Uint8Array(await readFile(blockFile(primary, cid))), bytes);
+  assert.notDeepEqual(await readStoredBlock(primary, cid), bytes);
   assert.deepEqual(await store.getBlock(cid), bytes);
   // Repaired before get returned: the file on the primary is right again.
-  assert.deepEqual(new Uint8Array(await readFile(blockFile(primary, cid))), bytes);
+  assert.deepEqual(await readStoredBlock(primary, cid), bytes);
   assert.deepEqual(failures, []);
 });
 
@@ -169,20 +176,20 @@ test('a block missing from one replica is repaired from the other', async () => 
   const { store, primary, backup } = await openPair();
   const { cid, bytes } = rawBlock('missing on the primary');
   await store.put(cid, bytes);
-  await rm(blockFile(primary, cid));
+  await removeBlock(primary, cid);
   const parts: Uint8Array[] = [];
   for await (const part of store.get(cid)) parts.push(part);
   assert.deepEqual(Buffer.concat(parts), Buffer.from(bytes));
-  assert.deepEqual(new Uint8Array(await readFile(blockFile(primary, cid))), bytes);
-  assert.deepEqual(new Uint8Array(await readFile(blockFile(backup, cid))), bytes);
+  assert.deepEqual(await readStoredBlock(primary, cid), bytes);
+  assert.deepEqual(await readStoredBlock(backup, cid), bytes);
 });
 
 test('a block gone from every replica fails with an error naming the CID', async () => {
   const { store, primary, backup } = await openPair();
   const gone = rawBlock('gone everywhere');
   await store.put(gone.cid, gone.bytes);
-  await rm(blockFile(primary, gone.cid));
-  await rm(blockFile(backup, gone.cid));
+  await removeBlock(primary, gone.cid);
+  await removeBlock(backup, gone.cid);
   await assert.rejects(store.getBlock(gone.cid), (error: Error & { cid?: string }) => {
     assert.equal(error.name, 'BlockNotFoundError');
     assert.equal(error.cid, gone.cid.toString());
@@ -215,14 +222,14 @@ test('scrub repairs corrupted and deleted copies and reports exact counts', asyn
   // primary and deleted from the backup (two copies to rewrite from the third replica).
   await corruptBlock(primary, cid(0));
   await corruptBlock(primary, cid(1));
-  await rm(blockFile(backup, cid(2)));
-  await rm(blockFile(backup, cid(3)));
+  await removeBlock(backup, cid(2));
+  await removeBlock(backup, cid(3));
   await corruptBlock(primary, cid(4));
-  await rm(blockFile(backup, cid(4)));
+  await removeBlock(backup, cid(4));
   // Unrecoverable: 5 corrupt everywhere; 6 deleted everywhere (found only through `expected`).
   for (const replica of [primary, backup, third]) {
     await corruptBlock(replica, cid(5));
-    await rm(blockFile(replica, cid(6)));
+    await removeBlock(replica, cid(6));
   }
   const expected = blocks.map((b) => b.cid);
   const lost = [cid(5), cid(6)].map(String).sort();
@@ -234,7 +241,7 @@ test('scrub repairs corrupted and deleted copies and reports exact counts', asyn
   for (const [i, { cid: c, bytes }] of blocks.entries()) {
     if (i === 5 || i === 6) continue;
     for (const replica of [primary, backup, third]) {
-      assert.deepEqual(new Uint8Array(await readFile(blockFile(replica, c))), bytes);
+      assert.deepEqual(await readStoredBlock(replica, c), bytes);
     }
   }
 

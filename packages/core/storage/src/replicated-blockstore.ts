@@ -28,7 +28,7 @@ export type BlockReplica = Pick<
   | 'readUnverified'
   | 'has'
   | 'delete'
-  | 'listBlockFiles'
+  | 'listBlocks'
   | 'removeTempFiles'
 > &
   Partial<Pick<FsBlockstore, 'readHashed'>>;
@@ -254,7 +254,7 @@ export class ReplicatedBlockstore implements Blockstore {
   async *getAll(options: AbortOptions = {}): AsyncGenerator<Pair, void, undefined> {
     const seen = new Set<string>();
     for (const replica of this.replicas) {
-      for await (const { cid } of replica.listBlockFiles()) {
+      for await (const cid of replica.listBlocks()) {
         options.signal?.throwIfAborted();
         const key = blockKey(cid);
         if (seen.has(key)) continue;
@@ -278,7 +278,7 @@ export class ReplicatedBlockstore implements Blockstore {
     const blocks = new Map<string, CID>();
     for (const cid of options.expected ?? []) blocks.set(blockKey(cid), cid);
     for (const replica of this.replicas) {
-      for await (const { cid } of replica.listBlockFiles()) {
+      for await (const cid of replica.listBlocks()) {
         const key = blockKey(cid);
         if (!blocks.has(key) && !options.skip?.(key, cid)) blocks.set(key, cid);
       }

@@ -14,7 +14,7 @@ import {
   ObjectStore,
 } from '../src/index.ts';
 import { batchObject, OBJECTS_PER_BATCH } from './batch-objects.ts';
-import { blockFiles, tempFiles } from './disk.ts';
+import { storedBlocks, tempFiles } from './disk.ts';
 import { seededBytes } from './seeded-bytes.ts';
 
 // Kill -9 a process in the middle of a large write, and just after one: on reopen the object is
@@ -77,7 +77,7 @@ test('killed mid-write: after reopen the object is absent, its quota released, i
     source: seededBytes(seed, 4 * MiB),
   });
   await small.close();
-  const keptFiles = await Promise.all(replicaDirs(dataDir).map(blockFiles));
+  const keptFiles = await Promise.all(replicaDirs(dataDir).map(storedBlocks));
   assert.deepEqual(
     keptFiles.map((files) => files.length),
     [5, 5],
@@ -90,14 +90,14 @@ test('killed mid-write: after reopen the object is absent, its quota released, i
     if (committed || !line.startsWith('progress')) continue;
     if (Number(line.split(' ')[1]) < 24 * MiB) continue;
     // Some of the new object's blocks are on disk (besides the 5 shared ones): kill it now.
-    if ((await blockFiles(replicaDirs(dataDir)[0] as string)).length > 12) {
+    if ((await storedBlocks(replicaDirs(dataDir)[0] as string)).length > 12) {
       child.kill('SIGKILL');
       break;
     }
   }
   assert.equal(await exited, 'SIGKILL');
   assert.equal(committed, false, 'the writer finished before it could be killed');
-  const halfWritten = await Promise.all(replicaDirs(dataDir).map(blockFiles));
+  const halfWritten = await Promise.all(replicaDirs(dataDir).map(storedBlocks));
   assert.ok(
     halfWritten.every((files) => files.length > 5),
     'new blocks were on disk at the kill',
@@ -111,7 +111,7 @@ test('killed mid-write: after reopen the object is absent, its quota released, i
     [kept.cid.toString()],
   );
   assert.deepEqual(store.usage(ALICE), { used: 4 * MiB, reserved: 0, limit: DEFAULT_FREE_QUOTA });
-  assert.deepEqual(await Promise.all(replicaDirs(dataDir).map(blockFiles)), keptFiles);
+  assert.deepEqual(await Promise.all(replicaDirs(dataDir).map(storedBlocks)), keptFiles);
   assert.deepEqual((await Promise.all(replicaDirs(dataDir).map(tempFiles))).flat(), []);
   assert.equal(await sha256(store.get(kept.cid)), await sha256(seededBytes(seed, 4 * MiB)));
   // The same bytes can be stored again from the recovered state.
@@ -141,7 +141,7 @@ test('killed just after commit: after reopen the object is fully present and byt
   assert.deepEqual(store.usage(ALICE), { used: size, reserved: 0, limit: DEFAULT_FREE_QUOTA });
   const stat = store.stat(cid);
   assert.equal(stat.size, size);
-  for (const files of await Promise.all(replicaDirs(dataDir).map(blockFiles))) {
+  for (const files of await Promise.all(replicaDirs(dataDir).map(storedBlocks))) {
     assert.equal(files.length, stat.blockCount);
   }
   assert.equal(await sha256(store.get(cid)), await sha256(seededBytes(seed, size)));
@@ -180,7 +180,7 @@ test('killed inside a putMany: every batch is wholly present or wholly absent, q
     if (reported.size < 3) continue;
     assert.ok(reported.size < 30, 'no kill landed inside a putMany in 30 batches');
     const committed = reported.size * OBJECTS_PER_BATCH;
-    onDisk = (await blockFiles(primary)).length;
+    onDisk = (await storedBlocks(primary)).length;
     if (onDisk > committed && onDisk < committed + OBJECTS_PER_BATCH) {
       child.kill('SIGKILL');
       break;
@@ -224,7 +224,7 @@ test('killed inside a putMany: every batch is wholly present or wholly absent, q
   assert.deepEqual(store.usage(ALICE), { used, reserved: 0, limit: DEFAULT_FREE_QUOTA });
   assert.equal(store.list(ALICE).length, objects);
   // One block per small object, on each replica, and nothing half-written left behind.
-  for (const files of await Promise.all(replicaDirs(dataDir).map(blockFiles))) {
+  for (const files of await Promise.all(replicaDirs(dataDir).map(storedBlocks))) {
     assert.equal(files.length, objects);
   }
   assert.deepEqual((await Promise.all(replicaDirs(dataDir).map(tempFiles))).flat(), []);

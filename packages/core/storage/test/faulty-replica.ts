@@ -60,8 +60,8 @@ export class FaultyReplica implements BlockReplica {
     return this.inner.delete(cid);
   }
 
-  listBlockFiles() {
-    return this.inner.listBlockFiles();
+  listBlocks() {
+    return this.inner.listBlocks();
   }
 
   removeTempFiles() {

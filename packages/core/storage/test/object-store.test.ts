@@ -14,7 +14,15 @@ import {
   type ObjectStoreOptions,
   ReplicatedBlockstore,
 } from '../src/index.ts';
-import { blockFile, blockFiles, corruptBlock, rawBlock, tempFiles } from './disk.ts';
+import {
+  blockFile,
+  corruptBlock,
+  rawBlock,
+  readStoredBlock,
+  removeBlock,
+  storedBlocks,
+  tempFiles,
+} from './disk.ts';
 import { FaultyReplica } from './faulty-replica.ts';
 import { seededBuffer, seededBytes } from './seeded-bytes.ts';
 
@@ -57,7 +65,7 @@ async function collect(source: AsyncIterable<Uint8Array>): Promise<Buffer> {
 }
 
 async function allBlockFiles(replicas: string[]): Promise<string[][]> {
-  return Promise.all(replicas.map((r) => blockFiles(r)));
+  return Promise.all(replicas.map((r) => storedBlocks(r)));
 }
 
 async function allTempFiles(replicas: string[]): Promise<string[]> {
@@ -91,8 +99,8 @@ test('put stores an object on both replicas; get, has, stat and list see it once
   const expected = await dagBlocks(bytes);
   assert.equal(expected.at(-1)?.toString(), cid.toString());
   for (const replica of replicas) {
-    assert.equal((await blockFiles(replica)).length, 5);
-    for (const block of expected) await readFile(blockFile(replica, block));
+    assert.equal((await storedBlocks(replica)).length, 5);
+    for (const block of expected) await readStoredBlock(replica, block);
   }
   assert.deepEqual(await allTempFiles(replicas), []);
   await store.close();
@@ -169,7 +177,7 @@ test('deleting releases quota and blocks; blocks shared between objects are refc
   await assert.rejects(collect(store.get(cidA)), { name: 'ObjectNotFoundError' });
   for (const files of await allBlockFiles(replicas)) assert.equal(files.length, 5);
   for (const replica of replicas) {
-    for (const block of shared) await readFile(blockFile(replica, block));
+    for (const block of shared) await readStoredBlock(replica, block);
   }
   assert.deepEqual(await collect(store.get(cidB)), b);
 
@@ -206,7 +214,7 @@ test('an abort mid-put leaves nothing behind', async () => {
       yielded += piece.length;
       // Abort once several blocks are on disk.
       if (yielded === 6 * MiB) {
-        while ((await blockFiles(replicas[0] as string)).length < 3) {
+        while ((await storedBlocks(replicas[0] as string)).length < 3) {
           await new Promise((resolve) => setTimeout(resolve, 5));
         }
         controller.abort();
@@ -239,7 +247,7 @@ test('an abort while the source is stalled ends the put at once and leaves nothi
   })();
   const put = store.put({ account: ALICE, size: 8 * MiB, source, signal: controller.signal });
   // Some of its blocks are on disk before the abort.
-  while ((await blockFiles(replicas[0] as string)).length < 2) {
+  while ((await storedBlocks(replicas[0] as string)).length < 2) {
     await new Promise((resolve) => setTimeout(resolve, 5));
   }
   controller.abort();
@@ -293,7 +301,7 @@ test('with minAcks 1, a put survives a failing replica, and scrub later fills it
     { checked: report.checked, repaired: report.repaired, lost: report.unrecoverable.length },
     { checked: 7, repaired: 5, lost: 0 },
   );
-  assert.equal((await blockFiles(replicas[1] as string)).length, 7);
+  assert.equal((await storedBlocks(replicas[1] as string)).length, 7);
   assert.deepEqual(await collect(store.get(cid)), bytes);
   await store.close();
 });
@@ -322,11 +330,11 @@ test('get heals a corrupted leaf on the primary; a leaf lost everywhere fails na
   await corruptBlock(primary, leaf);
   assert.deepEqual(await collect(store.get(cid)), bytes);
   const expectedLeaf = bytes.subarray(MiB, 2 * MiB);
-  assert.deepEqual(await readFile(blockFile(primary, leaf)), expectedLeaf);
+  assert.deepEqual(await readStoredBlock(primary, leaf), new Uint8Array(expectedLeaf));
 
   const lost = blocks[2] as CID;
-  await rm(blockFile(primary, lost));
-  await rm(blockFile(backup, lost));
+  await removeBlock(primary, lost);
+  await removeBlock(backup, lost);
   await assert.rejects(collect(store.get(cid)), (error: Error & { cid?: string }) => {
     assert.equal(error.name, 'BlockNotFoundError');
     assert.equal(error.cid, lost.toString());
@@ -388,14 +396,14 @@ test('scrub never reclaims the blocks of an upload still being written', async (
   }
   const put = store.put({ account: ALICE, size: bytes.length, source: source() });
   const deadline = Date.now() + 10_000;
-  while ((await blockFiles(primary)).length === 0 && Date.now() < deadline) {
+  while ((await storedBlocks(primary)).length === 0 && Date.now() < deadline) {
     await new Promise((r) => setTimeout(r, 5));
   }
-  const written = (await blockFiles(primary)).length;
+  const written = (await storedBlocks(primary)).length;
   assert.ok(written > 0, 'the upload wrote blocks before its source stalled');
   const report = await store.scrub();
   assert.equal(report.reclaimed, 0);
-  assert.equal((await blockFiles(primary)).length, written);
+  assert.equal((await storedBlocks(primary)).length, written);
   resume();
   const { cid } = await put;
   assert.deepEqual(await collect(store.get(cid)), bytes);

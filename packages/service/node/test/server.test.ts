@@ -204,15 +204,22 @@ test('no session token, sign-in message or clear bytes at rest: the data directo
     () => node.context.outbox.depth().pending + node.context.outbox.depth().submitted === 0,
   );
   await node.close();
-  let files = 0;
+  const searched: string[] = [];
   for (const file of await readdir(dataDir, { recursive: true, withFileTypes: true })) {
     if (!file.isFile()) continue;
-    files++;
+    searched.push(path.relative(dataDir, path.join(file.parentPath, file.name)));
     const bytes = await readFile(path.join(file.parentPath, file.name));
     assert.ok(!bytes.includes(marker), `${file.name} holds the marker`);
     assert.ok(!bytes.includes(token), `${file.name} holds the session token`);
   }
-  assert.ok(files > 3, 'the data directory was searched');
+  // The node's database, the object index, and the blocks (the record's is a row of the table).
+  for (const expected of ['node.sqlite', 'store/objects.sqlite']) {
+    assert.ok(searched.includes(expected), `searched ${expected}`);
+  }
+  assert.ok(
+    searched.some((f) => /^store\/blocks-[a-z0-9-]+\/small-blocks\.sqlite$/.test(f)),
+    'searched the blocks',
+  );
 });
 
 test('with the chain down, uploads are accepted as pending; after a restart with the chain back, they complete', async (t) => {
