@@ -19,7 +19,7 @@ export type RecordBatch = {
  * Build a batch as Records.sol expects it: OpenZeppelin's standard tree (sorted leaves, sorted
  * pairs) of the entries' leaves in leafOf's encoding, with the proof of every entry. Any node
  * holding the entry list rebuilds the same root, whatever the order of the list. The leaves are
- * hashed here (recordLeaf, viem's ABI encoder) and given to SimpleMerkleTree: the same tree as
+ * hashed here (recordLeaf) and given to SimpleMerkleTree: the same tree as
  * StandardMerkleTree.of(values), without its per-leaf re-encoding and re-validation, which cost
  * most of a millisecond per entry.
  */

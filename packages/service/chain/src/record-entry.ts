@@ -1,25 +1,18 @@
 import {
   type AnchorEntry,
-  anchorEntryLeafEncoding,
-  anchorEntryLeafValues,
+  anchorEntryLeaf,
   anchorEntryTypes,
   recordsDomain,
   type UnsignedAnchorEntry,
 } from '@aegle/contracts';
-import { type Address, encodeAbiParameters, type Hex, keccak256, type LocalAccount } from 'viem';
+import type { Address, Hex, LocalAccount } from 'viem';
 
 /** An anchor entry exactly as Records.sol's `Entry` struct (the type @aegle/contracts defines). */
 export type RecordEntry = AnchorEntry;
 export type UnsignedRecordEntry = UnsignedAnchorEntry;
 
 /** Records.leafOf: keccak256(bytes.concat(keccak256(abi.encode(entry fields...)))). */
-export function recordLeaf(e: RecordEntry): Hex {
-  const encoded = encodeAbiParameters(
-    anchorEntryLeafEncoding.map((type) => ({ type })),
-    anchorEntryLeafValues(e),
-  );
-  return keccak256(keccak256(encoded));
-}
+export const recordLeaf: (e: RecordEntry) => Hex = anchorEntryLeaf;
 
 /** The creator signs an entry (EIP-712, bound to the chain id and the Records contract). */
 export async function signRecordEntry(

@@ -1,25 +1,11 @@
 import assert from 'node:assert/strict';
-import { randomBytes } from 'node:crypto';
 import { test } from 'node:test';
 import { getAddress, type Hex, hashStruct, hashTypedData } from 'viem';
 import { anchorEntryTypes, recordsDomain, type UnsignedAnchorEntry } from './anchor-entry.ts';
 import { anchorEntryDigest, anchorEntryStructHash } from './anchor-entry-digest.ts';
+import { randomEntry, randomHex } from './random-entry.testing.ts';
 
-const hex = (bytes: number) => `0x${randomBytes(bytes).toString('hex')}` as Hex;
-
-function randomEntry(): UnsignedAnchorEntry {
-  return {
-    recordId: hex(32),
-    patient: hex(20),
-    creator: hex(20),
-    contentRoot: hex(32),
-    metadataHash: hex(32),
-    category: hex(32),
-    supersedes: hex(32),
-    nonce: BigInt(hex(32)),
-    signedAt: BigInt(Math.floor(Math.random() * 2 ** 40)),
-  };
-}
+const hex = randomHex;
 
 test('the digest is viem’s hashTypedData for the Records domain, across deployments', () => {
   const deployments: [number, Hex][] = [

@@ -4,11 +4,12 @@
 // accepts it wherever it accepts an entry's own signature (`_signatureValid`); these functions
 // compute the same leaf, digest and root off chain, and build the tree a client signs. Proofs fold
 // as OpenZeppelin's MerkleProof.processProof folds them: keccak256 of each sorted pair.
+import { keccak_256 } from '@noble/hashes/sha3.js';
 import { bytesToHex, concat, type Hex, hexToBytes, keccak256, size, slice, toBytes } from 'viem';
 import type { AnchorEntry, UnsignedAnchorEntry } from './anchor-entry.ts';
 import {
   anchorEntryDigest,
-  anchorEntryStructHash,
+  anchorEntryStructHashBytes,
   recordsTypedDataDigest,
 } from './anchor-entry-digest.ts';
 import { hashPair } from './standard-merkle-tree.ts';
@@ -36,7 +37,11 @@ export const MAX_BATCH_PROOF_DEPTH = 32;
  * tree can pass for a leaf.
  */
 export function entryBatchLeaf(entry: UnsignedAnchorEntry): Hex {
-  return keccak256(keccak256(anchorEntryStructHash(entry)));
+  return bytesToHex(entryBatchLeafBytes(entry));
+}
+
+function entryBatchLeafBytes(entry: UnsignedAnchorEntry): Uint8Array {
+  return keccak_256(keccak_256(anchorEntryStructHashBytes(entry)));
 }
 
 /** `AnchorEntryBatch`'s EIP-712 type hash, computed once (Records.ENTRY_BATCH_TYPEHASH). */
@@ -62,7 +67,7 @@ export function entryBatchDigest(entriesRoot: Hex, chainId: number, records: Hex
  * every step, and cost a node about 0.25 ms per entry.
  */
 export function entryBatchRoot(entry: UnsignedAnchorEntry, proof: readonly Hex[]): Hex {
-  let node = hexToBytes(entryBatchLeaf(entry));
+  let node = entryBatchLeafBytes(entry);
   for (const step of proof) node = hashPair(node, hexToBytes(step));
   return bytesToHex(node);
 }
@@ -80,7 +85,7 @@ export function entryBatchTree(entries: readonly UnsignedAnchorEntry[]): {
   proofs: Hex[][];
 } {
   if (entries.length === 0) throw new TypeError('a tree of entries needs at least one entry');
-  let level = entries.map((entry) => hexToBytes(entryBatchLeaf(entry)));
+  let level = entries.map(entryBatchLeafBytes);
   const proofs: Uint8Array[][] = entries.map(() => []);
   const positions = entries.map((_, i) => i);
   while (level.length > 1) {

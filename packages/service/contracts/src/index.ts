@@ -14,7 +14,11 @@ export {
   recordsDomainVersion,
   type UnsignedAnchorEntry,
 } from './anchor-entry.ts';
-export { anchorEntryDigest, anchorEntryStructHash } from './anchor-entry-digest.ts';
+export {
+  anchorEntryDigest,
+  anchorEntryLeaf,
+  anchorEntryStructHash,
+} from './anchor-entry-digest.ts';
 export { accountsAbi, accountsBytecode } from './artifacts/Accounts.ts';
 export { aegleForwarderAbi, aegleForwarderBytecode } from './artifacts/AegleForwarder.ts';
 export { auditLogAbi, auditLogBytecode } from './artifacts/AuditLog.ts';

@@ -3,11 +3,15 @@
 // @openzeppelin/merkle-tree's SimpleMerkleTree lays them out. That library converts every node to
 // hex and back and re-validates it; this builds the same tree directly, which tests check node
 // for node against it.
-import { concatBytes, keccak256 } from 'viem';
+import { keccak_256 } from '@noble/hashes/sha3.js';
 
 /** keccak256 of the sorted pair: OpenZeppelin's Hashes.commutativeKeccak256 (standardNodeHash). */
 export function hashPair(a: Uint8Array, b: Uint8Array): Uint8Array {
-  return keccak256(compareBytes(a, b) <= 0 ? concatBytes([a, b]) : concatBytes([b, a]), 'bytes');
+  const [first, second] = compareBytes(a, b) <= 0 ? [a, b] : [b, a];
+  const pair = new Uint8Array(first.length + second.length);
+  pair.set(first);
+  pair.set(second, first.length);
+  return keccak_256(pair);
 }
 
 /** Byte order, as @openzeppelin/merkle-tree's `compare` orders leaves. */
