@@ -79,24 +79,30 @@ test('leaves are what the contracts compute: keccak256(keccak256(abi.encode(fiel
   }
 });
 
-test('proofs from the stored node hashes are the library proofs, for every leaf of trees of many sizes', () => {
-  for (const size of [1, 2, 3, 5, 8, 13, 100]) {
-    const payloads = Array.from({ length: size }, (_, i) => audit(i));
-    const batch = buildMerkleBatch('audit', payloads);
-    assert.equal(batch.hashes.length, (2 * size - 1) * 32);
-    const { encoding } = leafOf('audit', payloads[0]);
-    const tree = StandardMerkleTree.of(
-      payloads.map((p) => leafOf('audit', p).values),
-      [...encoding],
-    );
-    assert.equal(batch.root, tree.root);
-    payloads.forEach((payload, i) => {
-      const { leaf, proof } = proofFromHashes(batch.hashes, batch.treeIndex[i] ?? -1);
-      const values = leafOf('audit', payload).values;
-      assert.equal(leaf, tree.leafHash(values));
-      assert.deepEqual(proof, tree.getProof(values));
-      assert.ok(StandardMerkleTree.verify(batch.root, [...encoding], values, proof));
-    });
+test('proofs from the stored node hashes are the library proofs, for every leaf of trees of many sizes, of both kinds', () => {
+  const kinds = [
+    ['audit', audit],
+    ['anchor', anchor],
+  ] as const;
+  for (const [kind, make] of kinds) {
+    for (const size of [1, 2, 3, 5, 8, 13, 100]) {
+      const payloads = Array.from({ length: size }, (_, i) => make(i));
+      const batch = buildMerkleBatch(kind, payloads);
+      assert.equal(batch.hashes.length, (2 * size - 1) * 32);
+      const { encoding } = leafOf(kind, payloads[0]);
+      const tree = StandardMerkleTree.of(
+        payloads.map((p) => leafOf(kind, p).values),
+        [...encoding],
+      );
+      assert.equal(batch.root, tree.root, `${kind} × ${size}`);
+      payloads.forEach((payload, i) => {
+        const { leaf, proof } = proofFromHashes(batch.hashes, batch.treeIndex[i] ?? -1);
+        const values = leafOf(kind, payload).values;
+        assert.equal(leaf, tree.leafHash(values));
+        assert.deepEqual(proof, tree.getProof(values));
+        assert.ok(StandardMerkleTree.verify(batch.root, [...encoding], values, proof));
+      });
+    }
   }
   assert.throws(() => proofFromHashes(buildMerkleBatch('audit', [audit(1)]).hashes, 1));
 });

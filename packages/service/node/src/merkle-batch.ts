@@ -1,4 +1,5 @@
 import {
+  anchorEntryLeaf,
   anchorEntryLeafEncoding,
   anchorEntryLeafValues,
   auditEntryLeafEncoding,
@@ -65,8 +66,27 @@ export function leafOf(
   throw new Error(`intents of kind ${kind} are not batched into Merkle roots`);
 }
 
-/** OpenZeppelin's standard leaf: keccak256(keccak256(abi.encode(values))). */
-function standardLeaf(encoding: readonly string[], values: LeafValues): Hex {
+/**
+ * OpenZeppelin's standard leaf: keccak256(keccak256(abi.encode(values))). An anchor's is
+ * anchorEntryLeaf (Records.leafOf, encoded word by word: a third of the cost of viem's coder).
+ */
+function standardLeaf(kind: IntentKind, encoding: readonly string[], values: LeafValues): Hex {
+  if (kind === 'anchor') {
+    const [recordId, patient, creator, contentRoot, metadataHash, category, supersedes] =
+      values as Hex[];
+    return anchorEntryLeaf({
+      recordId: recordId as Hex,
+      patient: patient as Hex,
+      creator: creator as Hex,
+      contentRoot: contentRoot as Hex,
+      metadataHash: metadataHash as Hex,
+      category: category as Hex,
+      supersedes: supersedes as Hex,
+      nonce: BigInt(values[7] as string),
+      signedAt: BigInt(values[8] as string),
+      signature: values[9] as Hex,
+    });
+  }
   const params = encoding.map((type) => ({ type }));
   const typed = values.map((v, i) => ((encoding[i] as string).startsWith('uint') ? BigInt(v) : v));
   return keccak256(keccak256(encodeAbiParameters(params, typed)));
@@ -93,7 +113,7 @@ export function buildMerkleBatch(kind: IntentKind, payloads: readonly unknown[])
   // every leaf with a slow ABI coder, and hashes its nodes through hex: the leaves are hashed here
   // with viem's coder, and the tree is @aegle/contracts' standardMerkleTree (the same layout).
   const { nodes, treeIndex } = standardMerkleTree(
-    values.map((v) => hexToBytes(standardLeaf(encoding, v))),
+    values.map((v) => hexToBytes(standardLeaf(kind, encoding, v))),
   );
   const hashes = concatBytes(nodes);
   const list = { format: 'aegle-batch-v1', kind, leafEncoding: encoding, values };

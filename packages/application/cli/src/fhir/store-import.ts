@@ -1,12 +1,14 @@
-import { randomUUID } from 'node:crypto';
+import { randomBytes, randomUUID } from 'node:crypto';
 import type { Address } from '@aegle/crypto';
 import type { Resource } from '@aegle/fhir';
 import {
+  type AddRecordsItem,
   type AegleClient,
   BatchWriteError,
   type RecordMetadata,
   type RecordSummary,
 } from '@aegle/sdk';
+import type { Hex } from 'viem';
 import { ImportIncompleteError } from './errors.ts';
 import {
   FHIR_JSON,
@@ -71,45 +73,36 @@ async function retryWhenRateLimited<T>(fn: () => Promise<T>): Promise<T> {
 }
 
 /**
- * Writes in-memory records (FHIR resources) with the SDK's batched write: one request per few
- * hundred records instead of three per record. Streamed ones (attachments) go one by one.
+ * Writes in-memory records (FHIR resources, then the manifest) with the SDK's batched write: one
+ * request per few dozen records instead of three per record, in order, each batch all or nothing.
+ * Streamed ones (attachments) go one by one. A failure names the record (`labels`) and counts
+ * what was stored before its batch.
  */
 async function writeSmallRecords(
   client: AegleClient,
-  patient: Address,
-  items: PlannedRecord[],
+  items: AddRecordsItem[],
   o: {
-    importId: string;
+    labels: string[];
     source: string;
     storedBefore: number;
     onProgress: (written: number) => void;
   },
 ): Promise<RecordSummary[]> {
   try {
-    return await client.addRecords(
-      items.map((item) => {
-        if (typeof item.content === 'function') {
-          throw new TypeError(`${item.label}: a streamed record cannot be batched`);
-        }
-        return {
-          patient,
-          category: item.category,
-          content: item.content,
-          metadata: { ...item.metadata, importId: o.importId },
-        };
-      }),
-      { onProgress: o.onProgress },
-    );
+    return await client.addRecords(items, { onProgress: o.onProgress });
   } catch (error) {
     const failed = error instanceof BatchWriteError ? error : undefined;
     throw new ImportIncompleteError({
       source: o.source,
-      entry: items[failed?.index ?? 0]?.label ?? 'a record',
+      entry: o.labels[failed?.index ?? 0] ?? 'a record',
       stored: o.storedBefore + (failed?.written.length ?? 0),
       cause: failed?.cause ?? error,
     });
   }
 }
+
+/** A record id chosen before the write: 32 random bytes (the manifest lists it first). */
+const newRecordId = (): Hex => `0x${randomBytes(32).toString('hex')}`;
 
 /** A FHIR resource as a planned record (category: its resource type). */
 export function resourceRecord(resource: Resource, extra: RecordMetadata = {}): PlannedRecord {
@@ -168,54 +161,66 @@ export async function storeImport(
   const attachmentRecords = await mapBounded(plan.attachments, limit, write);
   const resources = plan.resources(attachmentRecords);
   total += resources.length;
-  const records = await writeSmallRecords(client, patient, resources, {
-    importId,
-    source: options.source,
-    storedBefore: stored,
-    onProgress: (written) => options.onProgress?.(stored + written, total),
-  });
-  stored += records.length;
-  const describe = (items: PlannedRecord[], written: RecordSummary[]) =>
+  const resourceIds = resources.map(newRecordId);
+  const describe = (items: PlannedRecord[], ids: Hex[]): ManifestRecord[] =>
     items.map((item, i) => {
-      const record = written[i] as RecordSummary;
       const m = item.metadata;
       return {
-        recordId: record.recordId,
+        recordId: ids[i] as Hex,
         ...(typeof m.resourceType === 'string' && { resourceType: m.resourceType }),
         ...(typeof m.fhirId === 'string' && { fhirId: m.fhirId }),
         ...(typeof m.fileName === 'string' && { name: m.fileName }),
-        record,
       };
     });
-  const out = {
-    records: describe(resources, records),
-    attachments: describe(plan.attachments, attachmentRecords),
-  };
   const manifest: ImportManifest = {
     importId,
     format: options.format,
     startedAt,
-    records: out.records.map(({ record: _, ...rest }) => rest),
-    attachments: out.attachments.map(({ record: _, ...rest }) => rest),
+    records: describe(resources, resourceIds),
+    attachments: describe(
+      plan.attachments,
+      attachmentRecords.map((r) => r.recordId),
+    ),
     ...(options.movedFrom && { movedFrom: options.movedFrom }),
   };
-  let manifestRecord: RecordSummary;
-  try {
-    manifestRecord = await retryWhenRateLimited(() =>
-      client.addRecord({
+  // The resources, then the manifest naming them, in one batched write: the manifest goes in the
+  // last batch, written only once every earlier one is stored, and all or nothing with it.
+  const written = await writeSmallRecords(
+    client,
+    [
+      ...resources.map((item, i): AddRecordsItem => {
+        if (typeof item.content === 'function') {
+          throw new TypeError(`${item.label}: a streamed record cannot be batched`);
+        }
+        return {
+          patient,
+          category: item.category,
+          content: item.content,
+          metadata: { ...item.metadata, importId },
+          recordId: resourceIds[i] as Hex,
+        };
+      }),
+      {
         patient,
         category: IMPORT_MANIFEST_CATEGORY,
         content: new TextEncoder().encode(JSON.stringify(manifest)),
         metadata: { contentType: IMPORT_MANIFEST_TYPE, importManifest: importId },
-      }),
-    );
-  } catch (cause) {
-    throw new ImportIncompleteError({
+      },
+    ],
+    {
+      labels: [...resources.map((r) => r.label), 'the import manifest'],
       source: options.source,
-      entry: 'the import manifest',
-      stored,
-      cause,
-    });
-  }
+      storedBefore: stored,
+      onProgress: (written) =>
+        options.onProgress?.(stored + Math.min(written, resources.length), total),
+    },
+  );
+  const manifestRecord = written[resources.length] as RecordSummary;
+  const withRecords = (described: ManifestRecord[], records: RecordSummary[]) =>
+    described.map((d, i) => ({ ...d, record: records[i] as RecordSummary }));
+  const out = {
+    records: withRecords(manifest.records, written.slice(0, resources.length)),
+    attachments: withRecords(manifest.attachments, attachmentRecords),
+  };
   return { importId, manifest: manifestRecord, ...out };
 }

@@ -176,14 +176,18 @@ test('addRecords writes small records in batches: same records as addRecord, in 
   }));
   const contents = Array.from({ length: 10 }, (_, i) => new Uint8Array(randomBytes(100 + i * 500)));
   const progress: number[] = [];
+  // The caller may name a record before it is written (the last one, here).
+  const chosenId = `0x${randomBytes(32).toString('hex')}` as Hex;
   const written = await alice.addRecords(
     contents.map((content, i) => ({
       category: i % 2 ? 'Observation' : 'Condition',
       content,
       metadata: { contentType: 'application/fhir+json', n: i },
+      ...(i === 9 && { recordId: chosenId }),
     })),
     { onProgress: (done) => progress.push(done) },
   );
+  assert.equal(written[9]?.recordId.toLowerCase(), chosenId);
   assert.deepEqual(batches, [4, 4, 2]);
   assert.deepEqual(
     rootSignatures.map((set) => set.size),

@@ -81,6 +81,11 @@ export type AddRecordsItem = {
   content: Uint8Array;
   metadata?: RecordMetadata;
   supersedes?: Hex;
+  /**
+   * The record's id (32 nonzero bytes, 0x-hex), for a caller that must name it before it is
+   * written (a later record of the same call listing it). Default: a fresh random one.
+   */
+  recordId?: Hex;
 };
 
 export type CreateAegleClientOptions = {
@@ -546,6 +551,7 @@ export function createAegleClient(options: CreateAegleClientOptions): AegleClien
             // Not signed yet: `write` signs the batch's entries at once.
             signEntry: async (entry) => ({ ...entry, signature: '0x' }),
             ...(item.supersedes && { supersedes: item.supersedes }),
+            ...(item.recordId && { recordId: item.recordId }),
             ...(leaf !== undefined && { chunkSize: leaf }),
           });
         },
