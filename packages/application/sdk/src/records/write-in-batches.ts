@@ -8,11 +8,13 @@ export const DEFAULT_BATCH_LIMITS: BatchLimits = { maxRecords: 500, maxBytes: 16
 const SEAL_AHEAD = 16;
 
 /**
- * Records per batch at most, below the node's own limit: small enough that the node checks one
- * batch while the client seals the next (a 70-resource import goes as three overlapping
- * requests, not one after all the sealing), large enough that a request's fixed cost is shared.
+ * Records per batch at most, below the node's own limit: small enough that in a large import the
+ * node stores one batch while the client seals the next, large enough that a request's fixed
+ * cost on the node (some 6 ms: fsynced transactions in its database, the object index and each
+ * replica, the batch root's signature, a permission lookup) is shared. Measured on a FHIR import
+ * (70 resources and a manifest): 32 a batch 605–635 resources/s, 64 653, 128 697, 250 706.
  */
-export const PIPELINED_BATCH_RECORDS = 32;
+export const PIPELINED_BATCH_RECORDS = 128;
 
 /** Bytes a base64 text of `n` bytes takes. */
 const base64Length = (n: number) => Math.ceil(n / 3) * 4;
