@@ -508,9 +508,29 @@ export function createAegleClient(options: CreateAegleClientOptions): AegleClien
         typeof (transport as Partial<HttpTransport>).info === 'function'
           ? ((await http_().info()).batch ?? DEFAULT_BATCH_LIMITS)
           : DEFAULT_BATCH_LIMITS;
-      // Each patient's key, and each (patient, category)'s other readers, once per call.
+      // Each patient's key, and each (patient, category)'s other readers, once per call, all
+      // asked for at once: a Synthea patient spans a dozen categories, and the first record of
+      // each would otherwise wait for its own round trip.
       const holders = new Map<Address, ReturnType<typeof keyHolder>>();
       const readers = new Map<string, ReturnType<typeof resolveWriteRecipients>>();
+      for (const item of items) {
+        let patient: Address;
+        try {
+          patient = getAddress(item.patient ?? address);
+        } catch {
+          continue; // that record's seal reports it, with its index
+        }
+        if (!holders.has(patient)) holders.set(patient, keyHolder(patient));
+        const readersKey = `${patient}/${item.category}`;
+        if (!readers.has(readersKey)) {
+          readers.set(
+            readersKey,
+            resolveWriteRecipients(transport, directory, { patient, category: item.category }),
+          );
+        }
+      }
+      // A failure is reported by the seal that needs the answer, not as an unhandled rejection.
+      for (const pending of [...holders.values(), ...readers.values()]) pending.catch(() => {});
       return writeInBatches({
         count: items.length,
         limits,
@@ -530,14 +550,7 @@ export function createAegleClient(options: CreateAegleClientOptions): AegleClien
         async seal(i) {
           const item = items[i] as AddRecordsItem;
           const patient = getAddress(item.patient ?? address);
-          if (!holders.has(patient)) holders.set(patient, keyHolder(patient));
           const readersKey = `${patient}/${item.category}`;
-          if (!readers.has(readersKey)) {
-            readers.set(
-              readersKey,
-              resolveWriteRecipients(transport, directory, { patient, category: item.category }),
-            );
-          }
           return sealSmallRecord({
             plaintext: item.content,
             patient: await (holders.get(patient) as ReturnType<typeof keyHolder>),

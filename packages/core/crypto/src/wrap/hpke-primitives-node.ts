@@ -53,14 +53,44 @@ function withPrefix(prefix: Uint8Array, raw: Uint8Array): Buffer {
   return der;
 }
 
+/**
+ * The raw bytes of public keys made or imported here, so that serializing one (the KEM does so
+ * for the ephemeral key and again for the recipient's, on every wrap) does not export it again.
+ */
+const rawPublic = new WeakMap<KeyObject, Uint8Array>();
+
 function rawOf(key: KeyObject): Uint8Array {
+  const known = key.type === 'public' ? rawPublic.get(key) : undefined;
+  if (known !== undefined) return known.slice();
   const der = key.export({ format: 'der', type: key.type === 'public' ? 'spki' : 'pkcs8' });
-  return new Uint8Array(der.subarray(der.length - KEY_LENGTH));
+  const raw = new Uint8Array(der.subarray(der.length - KEY_LENGTH));
+  if (key.type === 'public') rawPublic.set(key, raw.slice());
+  return raw;
 }
+
+/**
+ * Recipients' public keys as KeyObjects, by their bytes: a FHIR import wraps a key for the same
+ * patient hundreds of times, and importing the key was a fifth of a wrap. Public keys only.
+ */
+const publicKeys = new Map<string, KeyObject>();
+const PUBLIC_KEYS_CAPACITY = 256;
 
 function publicKeyOf(raw: Uint8Array): KeyObject {
   if (raw.length !== KEY_LENGTH) throw new Error('Invalid public key for the ciphersuite');
-  return createPublicKey({ key: withPrefix(SPKI_PREFIX, raw), format: 'der', type: 'spki' });
+  const hex = Buffer.from(raw.buffer, raw.byteOffset, raw.byteLength).toString('hex');
+  const cached = publicKeys.get(hex);
+  if (cached !== undefined) {
+    publicKeys.delete(hex);
+    publicKeys.set(hex, cached);
+    return cached;
+  }
+  const key = createPublicKey({ key: withPrefix(SPKI_PREFIX, raw), format: 'der', type: 'spki' });
+  rawPublic.set(key, raw.slice());
+  if (publicKeys.size >= PUBLIC_KEYS_CAPACITY) {
+    publicKeys.delete(publicKeys.keys().next().value as string);
+  }
+  publicKeys.set(hex, key);
+  return key;
 }
 
 function privateKeyOf(raw: Uint8Array): KeyObject {
