@@ -155,6 +155,16 @@ export class KeyUnwrapError extends BaseError {
   }
 }
 
+/** A data-key wrapper was asked to wrap a second key for a context it has wrapped one for. */
+export class KeyWrapperReuseError extends BaseError {
+  override name = 'KeyWrapperReuseError';
+  constructor() {
+    super('This wrapper has already wrapped a data key for this context.', {
+      hint: 'Give every record its own id, or wrap the key again with a new wrapper (createDataKeyWrapper).',
+    });
+  }
+}
+
 /** A serialised wrapped data key is malformed. */
 export class InvalidWrappedKeyError extends BaseError {
   override name = 'InvalidWrappedKeyError';

@@ -36,6 +36,7 @@ export {
   InvalidStreamOptionError,
   InvalidWrappedKeyError,
   KeyUnwrapError,
+  KeyWrapperReuseError,
   MalformedHeaderError,
   StreamTooLongError,
   TamperedSegmentError,
@@ -54,6 +55,11 @@ export {
 export { importEthereumKeystoreV3 } from './keystore/import-ethereum-keystore-v3.ts';
 export type { AegleKeystore, ScryptParams } from './keystore/keystore-format.ts';
 // Key wrapping (HPKE)
+export {
+  createDataKeyWrapper,
+  type DataKeyWrapper,
+  KEYS_PER_ENCAPSULATION,
+} from './wrap/data-key-wrapper.ts';
 export { unwrapDataKey } from './wrap/unwrap-data-key.ts';
 export { wrapDataKey } from './wrap/wrap-data-key.ts';
 export {

@@ -1,4 +1,9 @@
-import type { Account, Address } from '@aegle/crypto';
+import {
+  type Account,
+  type Address,
+  createDataKeyWrapper,
+  type DataKeyWrapper,
+} from '@aegle/crypto';
 import {
   createPublicClient,
   createWalletClient,
@@ -12,7 +17,7 @@ import { privateKeyToAccount } from 'viem/accounts';
 import type { Role as RoleName } from '../identity/key-store.ts';
 import { removeKeysOfGrantee } from '../records/grant-keys.ts';
 import type { OpenedRecord } from '../records/open-record.ts';
-import { prepareRecord } from '../records/prepare-record.ts';
+import { type KeyHolder, prepareRecord } from '../records/prepare-record.ts';
 import type { OnProgress } from '../records/progress.ts';
 import { assertAnchorEntry, readRecord as readRecordStream } from '../records/read-record.ts';
 import type { RecordMetadata } from '../records/record-metadata.ts';
@@ -531,6 +536,16 @@ export function createAegleClient(options: CreateAegleClientOptions): AegleClien
       }
       // A failure is reported by the seal that needs the answer, not as an unhandled rejection.
       for (const pending of [...holders.values(), ...readers.values()]) pending.catch(() => {});
+      // Each reader's keys under one HPKE encapsulation (per 256 keys), not one per record.
+      const wrappers = new Map<Address, DataKeyWrapper>();
+      const wrapKey = (dataKey: Uint8Array, holder: KeyHolder, recordId: Hex) => {
+        let wrap = wrappers.get(holder.address);
+        if (wrap === undefined) {
+          wrap = createDataKeyWrapper(holder.encryptionPublicKey);
+          wrappers.set(holder.address, wrap);
+        }
+        return wrap(dataKey, recordId);
+      };
       return writeInBatches({
         count: items.length,
         limits,
@@ -566,6 +581,7 @@ export function createAegleClient(options: CreateAegleClientOptions): AegleClien
             ...(item.supersedes && { supersedes: item.supersedes }),
             ...(item.recordId && { recordId: item.recordId }),
             ...(leaf !== undefined && { chunkSize: leaf }),
+            wrapKey,
           });
         },
       });

@@ -6,6 +6,7 @@ import {
   encodeWrappedDataKey,
   encryptStream,
   generateDataKey,
+  type WrappedDataKey,
   wrapDataKey,
 } from '@aegle/crypto';
 import { BaseError } from '@aegle/errors';
@@ -50,6 +51,11 @@ export type PrepareRecordOptions = {
   segmentSize?: number;
   /** The record id; default 32 random bytes. */
   recordId?: Hex;
+  /**
+   * Wraps the data key for one holder, bound to the record id; default `wrapDataKey` (an HPKE
+   * encapsulation each). A batched write passes one `createDataKeyWrapper` per holder instead.
+   */
+  wrapKey?: (dataKey: Uint8Array, holder: KeyHolder, recordId: Hex) => Promise<WrappedDataKey>;
   /** The entry's nonce; default a fresh random key (batched path). */
   nonce?: bigint;
   /** Unix seconds for the entry's `signedAt`; default the time the stream ends. */
@@ -146,7 +152,9 @@ export async function prepareRecord(options: PrepareRecordOptions): Promise<Prep
   }
   const wrappedKeys: WrappedKeyFor[] = [];
   for (const holder of holders.values()) {
-    const wrapped = await wrapDataKey(dataKey, holder.encryptionPublicKey, recordId);
+    const wrapped = options.wrapKey
+      ? await options.wrapKey(dataKey, holder, recordId)
+      : await wrapDataKey(dataKey, holder.encryptionPublicKey, recordId);
     wrappedKeys.push({ recipient: holder.address, wrappedKey: encodeWrappedDataKey(wrapped) });
   }
   const { envelope, metadataHash } = await encryptMetadata(options.metadata, dataKey);

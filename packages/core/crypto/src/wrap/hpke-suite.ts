@@ -20,5 +20,15 @@ export const WRAP_INFO = utf8ToBytes('aegle/dek/v1');
 
 /** Serialised-form version byte; names the suite and WRAP_INFO above. */
 export const WRAPPED_KEY_FORMAT = 1;
+
+/**
+ * HPKE `info` of exported-key wrapping (createDataKeyWrapper): one encapsulation for many data
+ * keys, each sealed under a key exported for its own context. Its own info, so that neither
+ * form's secrets can stand for the other's.
+ */
+export const EXPORT_INFO = utf8ToBytes('aegle/dek-export/v1');
+
+/** Serialised-form version byte of a data key sealed under an exported key (EXPORT_INFO). */
+export const EXPORTED_KEY_FORMAT = 2;
 export const ENC_LENGTH = 32;
 export const WRAPPED_LENGTH = 32 + 16;

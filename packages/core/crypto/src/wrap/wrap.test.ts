@@ -109,13 +109,14 @@ test('the serialised form round-trips and malformed values are refused', async (
   const wrapped = await wrapDataKey(generateDataKey(), owner.encryptionPublicKey, context);
   const encoded = encodeWrappedDataKey(wrapped);
   assert.match(encoded, /^0x01[0-9a-f]{160}$/);
-  assert.deepEqual(decodeWrappedDataKey(encoded), wrapped);
+  assert.deepEqual(decodeWrappedDataKey(encoded), { ...wrapped, format: 1 });
   for (const bad of [
     '',
     '0x',
     `${encoded}00`,
     encoded.slice(2),
-    `0x02${encoded.slice(4)}`,
+    `0x03${encoded.slice(4)}`,
+    `0x00${encoded.slice(4)}`,
     `${encoded.slice(0, -1)}g`,
   ]) {
     assert.throws(() => decodeWrappedDataKey(bad), InvalidWrappedKeyError, bad);
