@@ -4,9 +4,35 @@ export {
   bytesToHex,
   concatBytes,
   hexToBytes,
-  randomBytes,
   utf8ToBytes,
 } from '@noble/hashes/utils.js';
+
+/** Random bytes fetched at once from the platform's CSPRNG, and how many are used up. */
+const RANDOM_POOL_SIZE = 4096;
+const RANDOM_POOL_MAX_TAKE = 256;
+let randomPool = new Uint8Array(0);
+let randomTaken = 0;
+
+/**
+ * `n` cryptographically secure random bytes (WebCrypto's getRandomValues, in Node and in
+ * browsers). Requests of up to 256 bytes are served from a pool refilled 4 KiB at a time, as
+ * Node's randomUUID serves its own: a sealed record draws five small values (its data key,
+ * its id, its entry's nonce, two stream headers' salts and nonces), and each call to the CSPRNG
+ * is a trip into the kernel. Bytes handed out are zeroed in the pool at once.
+ */
+export function randomBytes(n = 32): Uint8Array {
+  if (!Number.isSafeInteger(n) || n < 0) throw new RangeError(`cannot draw ${n} random bytes`);
+  if (n > RANDOM_POOL_MAX_TAKE) return globalThis.crypto.getRandomValues(new Uint8Array(n));
+  if (randomTaken + n > randomPool.length) {
+    randomPool.fill(0);
+    randomPool = globalThis.crypto.getRandomValues(new Uint8Array(RANDOM_POOL_SIZE));
+    randomTaken = 0;
+  }
+  const out = randomPool.slice(randomTaken, randomTaken + n);
+  randomPool.fill(0, randomTaken, randomTaken + n);
+  randomTaken += n;
+  return out;
+}
 
 /**
  * Compares two byte arrays in time that depends only on their length, so comparing a secret

@@ -15,6 +15,8 @@ export {
   generateEncryptionPrivateKey,
 } from './accounts/encryption-key.ts';
 export { recoverSigner } from './accounts/recover-signer.ts';
+// Randomness
+export { randomBytes } from './bytes.ts';
 // Envelope encryption
 export { generateDataKey } from './envelope/data-key.ts';
 export { decryptStream } from './envelope/decrypt-stream.ts';

@@ -42,7 +42,8 @@ export function parseAttachmentPlaceholder(url: string): string | undefined {
  * Replaces attachment placeholders with the addresses the storage layer gave the files, in every
  * Attachment.url of the resources (copies; the inputs are not changed). `urls` maps a
  * placeholder (or its SHA-256) to the address. A placeholder without an address is an error:
- * a resource must not be stored pointing at nothing.
+ * a resource must not be stored pointing at nothing. A resource without placeholders is
+ * returned as it is: nothing of it changes (most of a Bundle's resources, all of Synthea's).
  */
 export function fillAttachmentUrls(
   resources: readonly Resource[],
@@ -51,6 +52,13 @@ export function fillAttachmentUrls(
   const lookup = (key: string) =>
     urls instanceof Map ? urls.get(key) : (urls as Readonly<Record<string, string>>)[key];
   return resources.map((resource) => {
+    let placeholders = 0;
+    visitAttachments(resource, (attachment) => {
+      if (typeof attachment.url === 'string' && parseAttachmentPlaceholder(attachment.url)) {
+        placeholders++;
+      }
+    });
+    if (placeholders === 0) return resource;
     const copy = structuredClone(resource);
     visitAttachments(copy, (attachment) => {
       const url = attachment.url;

@@ -6,6 +6,7 @@ import {
   encodeWrappedDataKey,
   encryptStream,
   generateDataKey,
+  randomBytes,
   type WrappedDataKey,
   wrapDataKey,
 } from '@aegle/crypto';
@@ -106,7 +107,7 @@ export class UploadIncompleteError extends BaseError {
 const ZERO32: Hex = `0x${'00'.repeat(32)}`;
 
 function randomBytes32(): Hex {
-  return bytesToHex(crypto.getRandomValues(new Uint8Array(32)));
+  return bytesToHex(randomBytes(32));
 }
 
 async function* asStream(

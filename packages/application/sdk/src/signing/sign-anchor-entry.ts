@@ -1,4 +1,4 @@
-import { type Account, recoverSigner } from '@aegle/crypto';
+import { type Account, randomBytes, recoverSigner } from '@aegle/crypto';
 import { bytesToHex, type Hex, hexToBytes, zeroAddress } from 'viem';
 import { privateKeyToAccount, sign } from 'viem/accounts';
 import {
@@ -99,7 +99,7 @@ function assertCreator(
  * nobody else uses instead of the creator's direct-path sequence.
  */
 export function batchedEntryNonce(): bigint {
-  const key = crypto.getRandomValues(new Uint8Array(24));
+  const key = randomBytes(24);
   return BigInt(bytesToHex(key)) << 64n;
 }
 
