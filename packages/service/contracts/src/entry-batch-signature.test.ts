@@ -15,6 +15,7 @@ import {
   MAX_BATCH_PROOF_DEPTH,
   parseEntryBatchSignature,
   signedDigestOf,
+  signedDigestsOf,
 } from './entry-batch-signature.ts';
 
 const random32 = (): Hex => toHex(crypto.getRandomValues(new Uint8Array(32)));
@@ -139,4 +140,43 @@ test('signedDigestOf: an own signature signs the entry digest; a batch signature
       batch: true,
     });
   }
+});
+
+test('signedDigestsOf gives what signedDigestOf gives each entry: whole trees, parts, other orders, own signatures, forged proofs', () => {
+  const records = toHex(crypto.getRandomValues(new Uint8Array(20)));
+  const signedTree = (count: number) => {
+    const entries = Array.from({ length: count }, entry);
+    const { proofs } = entryBatchTree(entries);
+    const rootSignature = toHex(crypto.getRandomValues(new Uint8Array(65)));
+    return entries.map((e, i) => ({
+      ...e,
+      signature: encodeEntryBatchSignature(rootSignature, proofs[i] as Hex[]),
+    }));
+  };
+  const a = signedTree(13);
+  const b = signedTree(5);
+  const c = signedTree(8);
+  const own = { ...entry(), signature: toHex(crypto.getRandomValues(new Uint8Array(65))) };
+  // A proof that leads nowhere (its first node changed): judged alone, to another root.
+  const forged = { ...(c[2] as (typeof c)[number]) };
+  forged.signature =
+    `${forged.signature.slice(0, 2 + 2 * 69)}${'ab'.repeat(32)}${forged.signature.slice(2 + 2 * 101)}` as Hex;
+  const cases = [
+    a, // one whole tree, in order
+    [...a, ...b, own], // two trees and an own signature
+    [...a].reverse(), // a whole tree in another order: each entry folded alone
+    a.slice(0, 6), // part of a tree
+    [...c.slice(0, 2), forged, ...c.slice(3)], // a tree with one forged proof
+  ];
+  for (const [n, entries] of cases.entries()) {
+    assert.deepEqual(
+      signedDigestsOf(entries, 31337, records),
+      entries.map((e) => signedDigestOf(e, 31337, records)),
+      `case ${n}`,
+    );
+  }
+  // The forged entry does not share its tree's digest; the others do.
+  const judged = signedDigestsOf([...c.slice(0, 2), forged, ...c.slice(3)], 31337, records);
+  assert.notEqual(judged[2]?.digest, judged[0]?.digest);
+  assert.equal(judged[3]?.digest, judged[0]?.digest);
 });

@@ -161,3 +161,45 @@ export function signedDigestOf(
     batch: true,
   };
 }
+
+/**
+ * `signedDigestOf` for many entries at once, each tree computed once: entries that carry the same
+ * root signature, in the order they were signed (as a batched write sends them), are rebuilt
+ * with entryBatchTree, and each entry whose proof is the rebuilt tree's proof for it shares the
+ * tree's root digest, exactly what folding its proof would give. Any other entry (own signature,
+ * part of a tree, another order) is judged alone by signedDigestOf. A node checking a batch of
+ * n entries computes n leaves and n − 1 pairs instead of n leaves and n·log n pairs.
+ */
+export function signedDigestsOf(
+  entries: readonly AnchorEntry[],
+  chainId: number,
+  records: Hex,
+): { digest: Hex; signature: Hex; batch: boolean }[] {
+  const out: ({ digest: Hex; signature: Hex; batch: boolean } | undefined)[] = entries.map(
+    () => undefined,
+  );
+  const trees = new Map<
+    string,
+    { rootSignature: Hex; members: { index: number; proof: Hex[] }[] }
+  >();
+  for (const [index, entry] of entries.entries()) {
+    const batch = parseEntryBatchSignature(entry.signature);
+    if (batch === undefined) continue;
+    const key = batch.rootSignature.toLowerCase();
+    const tree = trees.get(key) ?? { rootSignature: batch.rootSignature, members: [] };
+    tree.members.push({ index, proof: batch.proof });
+    trees.set(key, tree);
+  }
+  for (const { rootSignature, members } of trees.values()) {
+    const rebuilt = entryBatchTree(members.map(({ index }) => entries[index] as AnchorEntry));
+    const digest = entryBatchDigest(rebuilt.root, chainId, records);
+    for (const [k, { index, proof }] of members.entries()) {
+      const expected = rebuilt.proofs[k] as Hex[];
+      const same =
+        proof.length === expected.length &&
+        proof.every((node, level) => node.toLowerCase() === expected[level]?.toLowerCase());
+      if (same) out[index] = { digest, signature: rootSignature, batch: true };
+    }
+  }
+  return entries.map((entry, index) => out[index] ?? signedDigestOf(entry, chainId, records));
+}

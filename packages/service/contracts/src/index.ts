@@ -40,6 +40,7 @@ export {
   MAX_BATCH_PROOF_DEPTH,
   parseEntryBatchSignature,
   signedDigestOf,
+  signedDigestsOf,
 } from './entry-batch-signature.ts';
 export { Fault, Role, roleIds, Scope } from './enums.ts';
 export {

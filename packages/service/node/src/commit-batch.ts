@@ -10,6 +10,7 @@ import {
   checkSignedEntry,
   type SignedEntryParts,
   type StoredObject,
+  signedDigestsOfBatch,
   storeObjects,
 } from './records-logic.ts';
 
@@ -87,8 +88,12 @@ export async function commitBatch(
   }
   const metadata: Buffer[] = [];
   const judged = new Set<string>();
+  const signed = signedDigestsOfBatch(
+    ctx,
+    records.map((r) => r.entry),
+  );
   for (const [i, record] of records.entries()) {
-    metadata.push(await forRecord(i, () => checkSignedEntry(ctx, caller, record, now)));
+    metadata.push(await forRecord(i, () => checkSignedEntry(ctx, caller, record, now, signed[i])));
     // Judged at signing time, as Records.challenge judges a batched entry. A batch is signed
     // within seconds, so each (patient, second) is looked up once.
     const signedAt = Number(record.entry.signedAt);

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { bytes32Label, signedDigestOf } from '@aegle/contracts';
+import { bytes32Label, signedDigestOf, signedDigestsOf } from '@aegle/contracts';
 import {
   freeLeaf,
   type ObjectStore,
@@ -258,6 +258,8 @@ export async function checkSignedEntry(
   caller: Hex,
   parts: SignedEntryParts,
   now: number,
+  /** What the entry's signature signs, if the caller worked it out for a whole batch at once. */
+  signed?: SignedDigest,
 ): Promise<Buffer> {
   const entry = parts.entry;
   if (lower(entry.creator) !== caller) {
@@ -289,10 +291,33 @@ export async function checkSignedEntry(
     );
   }
   if (ctx.targets?.records) {
-    const valid = verifyEntrySignature(entry, ctx.targets.chainId, ctx.targets.records);
+    const valid = verifyEntrySignature(entry, ctx.targets.chainId, ctx.targets.records, signed);
     if (!valid) throw new InvalidSignatureError('anchor entry');
   }
   return metadata;
+}
+
+type SignedDigest = ReturnType<typeof signedDigestOf>;
+
+/**
+ * What each entry of a batch write signs (signedDigestsOf: each tree of a batch signature
+ * computed once), for checkSignedEntry; undefined where the node checks no signatures, or for an
+ * entry whose fields cannot be read (checkSignedEntry then refuses it).
+ */
+export function signedDigestsOfBatch(
+  ctx: NodeContext,
+  entries: readonly AnchorPayload[],
+): (SignedDigest | undefined)[] {
+  if (!ctx.targets?.records) return entries.map(() => undefined);
+  try {
+    return signedDigestsOf(
+      entries.map((e) => ({ ...e, nonce: BigInt(e.nonce), signedAt: BigInt(e.signedAt) })),
+      ctx.targets.chainId,
+      ctx.targets.records,
+    );
+  } catch {
+    return entries.map(() => undefined);
+  }
 }
 
 /** The creator may write for the patient at `signedAt` (seconds): judged as Records.challenge does. */
@@ -311,13 +336,20 @@ export async function assertMayWriteAt(
  * Records.sol judges it (SignatureChecker: v 27/28 and low s): an entry the contract would mark
  * invalid must not be anchored, since a challenge would blame this node for it.
  */
-function verifyEntrySignature(entry: AnchorPayload, chainId: number, records: Hex): boolean {
+function verifyEntrySignature(
+  entry: AnchorPayload,
+  chainId: number,
+  records: Hex,
+  precomputed?: SignedDigest,
+): boolean {
   try {
-    const signed = signedDigestOf(
-      { ...entry, nonce: BigInt(entry.nonce), signedAt: BigInt(entry.signedAt) },
-      chainId,
-      records,
-    );
+    const signed =
+      precomputed ??
+      signedDigestOf(
+        { ...entry, nonce: BigInt(entry.nonce), signedAt: BigInt(entry.signedAt) },
+        chainId,
+        records,
+      );
     // A batch's root signature recurs in each of its entries: checked once (signedByCached).
     const check = signed.batch ? signedByCached : signedBy;
     return check(signed.digest, signed.signature, entry.creator);
