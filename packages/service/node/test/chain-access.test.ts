@@ -221,15 +221,19 @@ test('the access matrix against a real chain: patient, grantee, revocation, expi
   });
   assert.deepEqual((await slug(refusedForBob)).slice(0, 2), [403, 'forbidden']);
   // The guardian's wrap-for list: its own address, and live category grantees (Imaging: lee).
+  // Per category, several at once: Imaging has lee's grant, Condition none.
+  const imaging = bytes32Label('Imaging');
+  const condition = bytes32Label('Condition');
   const recipients = (await (
     await as(kim)(
-      `/consents/recipients?patient=${alice.address}&category=${bytes32Label('Imaging')}`,
+      `/consents/recipients?patient=${alice.address}&category=${imaging}&category=${condition}`,
     )
-  ).json()) as { recipients: string[] };
+  ).json()) as { byCategory: Record<string, string[]> };
   assert.deepEqual(
-    [...recipients.recipients].sort(),
+    [...(recipients.byCategory[imaging.toLowerCase()] ?? [])].sort(),
     [gus.address, lee.address].map((a) => a.toLowerCase()).sort(),
   );
+  assert.deepEqual(recipients.byCategory[condition.toLowerCase()], [gus.address.toLowerCase()]);
   // Once alice removes her guardian, gus reads nothing of hers.
   const removed = await relayAndWait(
     running,

@@ -574,9 +574,20 @@ test('keys are deleted by the patient (not by others); metadata comes back as st
     treatment,
     new Date(Date.now() + 60_000),
   );
+  // One category (a single value is a list of one), and several.
   const query = `/consents/recipients?patient=${alice.address}&category=${observation}`;
-  const recipients = (await (await asKim(query)).json()) as { recipients: string[] };
-  assert.deepEqual(recipients.recipients, [lee.address.toLowerCase()]);
+  const one = (await (await asKim(query)).json()) as { byCategory: Record<string, string[]> };
+  assert.deepEqual(one.byCategory, { [observation.toLowerCase()]: [lee.address.toLowerCase()] });
+  const imaging = bytes32Label('Imaging');
+  const both = (await (await asKim(`${query}&category=${imaging}`)).json()) as {
+    byCategory: Record<string, string[]>;
+  };
+  assert.deepEqual(both.byCategory, {
+    [observation.toLowerCase()]: [lee.address.toLowerCase()],
+    [imaging.toLowerCase()]: [kim.address.toLowerCase()],
+  });
+  const tooMany = `${query}${`&category=${imaging}`.repeat(64)}`;
+  assert.equal((await asKim(tooMany)).status, 400);
   // Someone who may not write for the patient learns nothing.
   const refused = await asLee(query);
   assert.equal(refused.status, 403);

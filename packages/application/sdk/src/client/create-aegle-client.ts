@@ -481,7 +481,7 @@ export function createAegleClient(options: CreateAegleClientOptions): AegleClien
       const patient = getAddress(input.patient ?? address);
       const [patientHolder, recipients, leaf] = await Promise.all([
         keyHolder(patient),
-        resolveWriteRecipients(transport, directory, { patient, category: input.category }),
+        resolveWriteRecipients(transport, directory, { patient, categories: [input.category] }),
         chunkSize(),
       ]);
       const prepared = await prepareRecord({
@@ -490,7 +490,7 @@ export function createAegleClient(options: CreateAegleClientOptions): AegleClien
         patient: patientHolder,
         creator: account,
         category: input.category,
-        recipients,
+        recipients: recipients.get(input.category) ?? [],
         metadata: {
           ...input.metadata,
           ...(input.size !== undefined && { size: input.size }),
@@ -513,11 +513,10 @@ export function createAegleClient(options: CreateAegleClientOptions): AegleClien
         typeof (transport as Partial<HttpTransport>).info === 'function'
           ? ((await http_().info()).batch ?? DEFAULT_BATCH_LIMITS)
           : DEFAULT_BATCH_LIMITS;
-      // Each patient's key, and each (patient, category)'s other readers, once per call, all
-      // asked for at once: a Synthea patient spans a dozen categories, and the first record of
-      // each would otherwise wait for its own round trip.
+      // Each patient's key, and the other readers of each of its categories, once per call and
+      // before sealing: one request per patient (a Synthea patient spans a dozen categories).
       const holders = new Map<Address, ReturnType<typeof keyHolder>>();
-      const readers = new Map<string, ReturnType<typeof resolveWriteRecipients>>();
+      const categories = new Map<Address, Set<string>>();
       for (const item of items) {
         let patient: Address;
         try {
@@ -526,13 +525,16 @@ export function createAegleClient(options: CreateAegleClientOptions): AegleClien
           continue; // that record's seal reports it, with its index
         }
         if (!holders.has(patient)) holders.set(patient, keyHolder(patient));
-        const readersKey = `${patient}/${item.category}`;
-        if (!readers.has(readersKey)) {
-          readers.set(
-            readersKey,
-            resolveWriteRecipients(transport, directory, { patient, category: item.category }),
-          );
-        }
+        const seen = categories.get(patient) ?? new Set<string>();
+        seen.add(item.category);
+        categories.set(patient, seen);
+      }
+      const readers = new Map<Address, ReturnType<typeof resolveWriteRecipients>>();
+      for (const [patient, seen] of categories) {
+        readers.set(
+          patient,
+          resolveWriteRecipients(transport, directory, { patient, categories: [...seen] }),
+        );
       }
       // A failure is reported by the seal that needs the answer, not as an unhandled rejection.
       for (const pending of [...holders.values(), ...readers.values()]) pending.catch(() => {});
@@ -565,15 +567,15 @@ export function createAegleClient(options: CreateAegleClientOptions): AegleClien
         async seal(i) {
           const item = items[i] as AddRecordsItem;
           const patient = getAddress(item.patient ?? address);
-          const readersKey = `${patient}/${item.category}`;
           return sealSmallRecord({
             plaintext: item.content,
             patient: await (holders.get(patient) as ReturnType<typeof keyHolder>),
             creator: account,
             category: item.category,
-            recipients: await (readers.get(readersKey) as ReturnType<
-              typeof resolveWriteRecipients
-            >),
+            recipients:
+              (await (readers.get(patient) as ReturnType<typeof resolveWriteRecipients>)).get(
+                item.category,
+              ) ?? [],
             metadata: item.metadata ?? {},
             deployment: recordsDeployment,
             // Not signed yet: `write` signs the batch's entries at once.

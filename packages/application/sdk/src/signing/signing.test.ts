@@ -246,14 +246,26 @@ test('registration and grants the SDK signs are relayed through the forwarder; k
   assert.deepEqual(await canRead(), [true, bytes32Label('treatment')]);
 
   // A writer wraps for the grantees the node names, with the keys the chain holds.
+  // Twice, in two cases: once after checksumming. A category the node names nobody for has none.
   const holders = await resolveWriteRecipients(
-    { writeRecipients: async () => [reader.address, reader.address.toLowerCase() as Hex] },
+    {
+      writeRecipients: async ({ categories }) =>
+        Object.fromEntries(
+          categories.map((c) => [
+            c,
+            c === bytes32Label('Observation').toLowerCase()
+              ? [reader.address, reader.address.toLowerCase() as Hex]
+              : [],
+          ]),
+        ),
+    },
     directory,
-    { patient: patient.address, category: 'Observation' },
+    { patient: patient.address, categories: ['Observation', bytes32Label('Condition')] },
   );
-  assert.deepEqual(holders, [
+  assert.deepEqual(holders.get('Observation'), [
     { address: reader.address, encryptionPublicKey: reader.encryptionPublicKey },
   ]);
+  assert.deepEqual(holders.get(bytes32Label('Condition')), []);
 
   await relay(patient, {
     to: d.consents,

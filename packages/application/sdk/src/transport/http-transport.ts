@@ -78,7 +78,8 @@ export type HttpTransport = Transport & {
 };
 
 type RequestOptions = {
-  query?: Record<string, string | number | undefined>;
+  /** A name with an array value repeats (`?category=a&category=b`). */
+  query?: Record<string, string | number | readonly string[] | undefined>;
   json?: unknown;
   body?: ReadableStream<Uint8Array> | Blob;
   headers?: Record<string, string>;
@@ -98,7 +99,8 @@ export function createHttpTransport(options: HttpTransportOptions): HttpTranspor
   async function request(method: string, path: string, o: RequestOptions = {}): Promise<Response> {
     const url = new URL(path, base);
     for (const [name, value] of Object.entries(o.query ?? {})) {
-      if (value !== undefined) url.searchParams.set(name, String(value));
+      if (Array.isArray(value)) for (const item of value) url.searchParams.append(name, item);
+      else if (value !== undefined) url.searchParams.set(name, String(value));
     }
     const headers: Record<string, string> = { accept: 'application/json', ...o.headers };
     if (token) headers.authorization = `Bearer ${token}`;
@@ -272,9 +274,13 @@ export function createHttpTransport(options: HttpTransportOptions): HttpTranspor
       return body.recipients;
     },
 
-    async writeRecipients(query): Promise<Address[]> {
-      const body = await json<{ recipients: Address[] }>('GET', '/consents/recipients', { query });
-      return body.recipients;
+    async writeRecipients(query) {
+      const body = await json<{ byCategory: Record<Hex, Address[]> }>(
+        'GET',
+        '/consents/recipients',
+        { query: { patient: query.patient, category: query.categories } },
+      );
+      return body.byCategory;
     },
 
     async relay(kind, signed: SignedForwardRequest, o = {}) {

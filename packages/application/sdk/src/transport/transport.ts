@@ -163,11 +163,12 @@ export interface Transport {
   /** Who holds a wrapped key of a record. */
   keyHolders(recordId: Hex): Promise<Address[]>;
   /**
-   * Who a writer must wrap a new record's key for besides the patient and itself: the patient's
-   * guardian and the holders of live grants on the category. Their encryption keys are read from
-   * the chain (`resolveWriteRecipients`), not taken from the node.
+   * Who a writer must wrap a new record's key for besides the patient and itself, per category
+   * (bytes32 labels, up to 64 at once): the patient's guardian and the holders of live grants on
+   * the category. Their encryption keys are read from the chain (`resolveWriteRecipients`), not
+   * taken from the node. Keys are the categories in lower case.
    */
-  writeRecipients(query: { patient: Address; category: Hex }): Promise<Address[]>;
+  writeRecipients(query: { patient: Address; categories: Hex[] }): Promise<Record<Hex, Address[]>>;
   /** Relay a signed grant, revocation, guardian change or registration through the forwarder. */
   relay(
     kind: RelayKind,

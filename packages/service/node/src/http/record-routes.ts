@@ -406,23 +406,35 @@ export function recordRoutes(ctx: NodeContext) {
       },
     );
 
-    app.get<{ Querystring: { patient: Hex; category: Hex } }>(
+    app.get<{ Querystring: { patient: Hex; category: Hex[] } }>(
       '/consents/recipients',
       {
         config: { auth: true },
         schema: {
           tags: ['consents'],
           summary:
-            "Who a writer wraps a new record's key for besides the patient and itself: the patient's guardian and the holders of live grants on the category (from the chain index). For anyone who may write for the patient.",
+            "Who a writer wraps a new record's key for besides the patient and itself, per category: the patient's guardian and the holders of live grants on the category (from the chain index). `category` repeats (up to 64), so a batch of records of many categories asks once. For anyone who may write for the patient.",
           security: bearer,
           querystring: {
             type: 'object',
             additionalProperties: false,
             required: ['patient', 'category'],
-            properties: { patient: address, category: bytes32 },
+            properties: {
+              patient: address,
+              category: { type: 'array', items: bytes32, minItems: 1, maxItems: 64 },
+            },
           },
           response: {
-            200: recipientList,
+            200: {
+              type: 'object',
+              properties: {
+                byCategory: {
+                  type: 'object',
+                  additionalProperties: { type: 'array', items: address },
+                },
+              },
+              required: ['byCategory'],
+            },
             ...problemResponses,
           },
         },
@@ -432,12 +444,12 @@ export function recordRoutes(ctx: NodeContext) {
         const at = new Date(ctx.now());
         const decision = await ctx.permissions.mayWrite(request.caller, patient, at);
         if (!decision.allowed) throw new WriterNotAllowedError(decision.reason);
-        const recipients = await ctx.permissions.writeRecipients(
-          patient,
-          request.query.category.toLowerCase() as Hex,
-          at,
-        );
-        return { recipients };
+        const byCategory: Record<string, Hex[]> = {};
+        for (const category of request.query.category) {
+          const key = category.toLowerCase() as Hex;
+          byCategory[key] ??= await ctx.permissions.writeRecipients(patient, key, at);
+        }
+        return { byCategory };
       },
     );
 
