@@ -463,3 +463,16 @@ test('a small block left as a file (written by a store without the table) is rea
   assert.deepEqual(await allFiles(store.path), []);
   await store.close();
 });
+
+test('a staged small block keeps its bytes when the caller reuses its buffer before the sync', async () => {
+  const store = await openStore('staged-copy');
+  const pooled = new Uint8Array(4096);
+  pooled.set(new TextEncoder().encode('a leaf in a pooled buffer'));
+  const bytes = pooled.subarray(0, 25);
+  const cid = CID.createV1(raw.code, sha256Multihash(bytes));
+  await store.writeVerifiedBlock(cid, bytes, { sync: 'data', inPlace: true });
+  pooled.fill(0xee); // the pool hands the buffer to the next leaf
+  await store.syncBlocks([cid], { directoriesOnly: true });
+  assert.equal(Buffer.from(await store.getBlock(cid)).toString(), 'a leaf in a pooled buffer');
+  await store.close();
+});

@@ -54,9 +54,12 @@ export class SmallBlockTable {
     }
   }
 
-  /** Stores a block, readable at once, durable after the next `flush`. */
+  /**
+   * Stores a block, readable at once, durable after the next `flush`. The bytes are copied: a
+   * caller may hand over a view of a buffer it reuses (a pooled leaf) before the flush.
+   */
   stage(multihash: Uint8Array, bytes: Uint8Array): void {
-    this.#staged.set(hexOf(multihash), { multihash, bytes });
+    this.#staged.set(hexOf(multihash), { multihash: multihash.slice(), bytes: bytes.slice() });
   }
 
   /** Stores a block durably (and whatever is staged, in the same transaction). */
