@@ -56,9 +56,9 @@ export async function commitBatch(
       'Give every record its own random id.',
     );
   }
-  const known = ids.map((id) => ctx.catalog.get(id));
-  const firstKnown = known.findIndex((meta) => meta !== undefined);
+  const firstKnown = ids.findIndex((id) => ctx.catalog.has(id));
   if (firstKnown !== -1) {
+    const known = ids.map((id) => ctx.catalog.get(id));
     const sameEntries = ids.every(
       (id, i) =>
         lower(ctx.catalog.entry(id)?.signature ?? '0x') ===

@@ -44,6 +44,7 @@ function statements(db: DatabaseSync) {
       'SELECT seq, record_id, patient, creator, category, cid, size, created_at, metadata FROM records WHERE record_id = ?',
     ),
     entry: p('SELECT entry FROM records WHERE record_id = ?'),
+    exists: p('SELECT 1 AS x FROM records WHERE record_id = ?'),
     page: p(`SELECT seq, record_id, patient, creator, category, cid, size, created_at, metadata FROM records
              WHERE patient = ? AND seq > ? ORDER BY seq LIMIT ?`),
     putKey: p(`INSERT INTO wrapped_keys (record_id, recipient, wrapped_key) VALUES (?, ?, ?)
@@ -85,6 +86,8 @@ export class RecordCatalog {
    */
   addMany(records: NewRecord[], now = Date.now(), alsoInTransaction?: () => void): RecordMeta[] {
     const ids = records.map((r) => r.recordId.toLowerCase() as Hex);
+    // What `get` would read back, from what was inserted (seq: the row id SQLite assigned).
+    const added: RecordMeta[] = [];
     transaction(this.#db, () => {
       records.forEach((record, i) => {
         const id = ids[i] as Hex;
@@ -100,6 +103,17 @@ export class RecordCatalog {
           record.metadata ?? null,
         );
         if (Number(run.changes) === 0) throw new RecordExistsError();
+        added.push({
+          seq: Number(run.lastInsertRowid),
+          recordId: id,
+          patient: record.patient.toLowerCase() as Hex,
+          creator: record.creator.toLowerCase() as Hex,
+          category: record.category.toLowerCase() as Hex,
+          cid: record.cid,
+          size: record.size,
+          createdAt: now,
+          ...(record.metadata != null && { metadata: new Uint8Array(record.metadata) }),
+        });
         for (const { recipient, wrappedKey } of record.wrappedKeys) {
           this.#sql.putKey.run(id, recipient.toLowerCase(), wrappedKey);
         }
@@ -107,11 +121,11 @@ export class RecordCatalog {
       });
       alsoInTransaction?.();
     });
-    return ids.map((id) => this.get(id) as RecordMeta);
+    return added;
   }
 
   has(recordId: Hex): boolean {
-    return this.#sql.get.get(recordId.toLowerCase()) !== undefined;
+    return this.#sql.exists.get(recordId.toLowerCase()) !== undefined;
   }
 
   get(recordId: Hex): RecordMeta | undefined {
