@@ -159,10 +159,16 @@ export class ObjectIndex {
   }
 
   /**
-   * Reserves space for several uploads in one transaction (one fsync): all or none, each account's
-   * quota checked against the sum of its uploads. Returns the upload ids, in order.
+   * Reserves space for several uploads in one transaction: all or none, each account's quota
+   * checked against the sum of its uploads. Returns the upload ids, in order. Not fsynced, as
+   * intents are not (see addIntent): a reservation a power cut drops belonged to an upload that
+   * was not committed, which recovery would roll back anyway; the commit fsyncs the WAL.
    */
   reserveMany(uploads: { account: string; size: number }[], now: number): number[] {
+    return this.#withoutFsync(() => this.#reserveOrThrow(uploads, now));
+  }
+
+  #reserveOrThrow(uploads: { account: string; size: number }[], now: number): number[] {
     return this.#transaction(() =>
       uploads.map(({ account, size }) => {
         this.#sql.addAccount.run(account, this.#defaultLimit);
@@ -199,10 +205,10 @@ export class ObjectIndex {
   }
 
   /** Runs `fn` with synchronous = NORMAL: its commits reach the WAL, not the disk (see addIntent). */
-  #withoutFsync(fn: () => void): void {
+  #withoutFsync<T>(fn: () => T): T {
     this.#db.exec('PRAGMA synchronous = NORMAL');
     try {
-      fn();
+      return fn();
     } finally {
       this.#db.exec('PRAGMA synchronous = FULL');
     }

@@ -1,6 +1,6 @@
 import type { DatabaseSync } from 'node:sqlite';
 import { proofFromHashes } from './merkle-batch.ts';
-import { transaction } from './open-node-database.ts';
+import { transaction, withoutFsync } from './open-node-database.ts';
 import type { Hex, IntentKind, OutboxIntent, RelayBatch } from './ports.ts';
 
 export type IntentState = 'pending' | 'submitted' | 'confirmed' | 'failed';
@@ -258,8 +258,13 @@ export class Outbox {
     return row.t === null ? undefined : Number(row.t);
   }
 
+  /**
+   * The batch's tx was sent (or is still unconfirmed: when to ask next). Not fsynced: a batch a
+   * power cut sets back to pending is submitted again under the same batch key, which the relay
+   * recognises on chain, so nothing is sent twice; and this runs on every receipt poll.
+   */
   markSubmitted(id: number, txHash: Hex, nextCheckAt: number, now = Date.now()): void {
-    this.#sql.setBatch.run('submitted', txHash, nextCheckAt, now, id);
+    withoutFsync(this.db, () => this.#sql.setBatch.run('submitted', txHash, nextCheckAt, now, id));
   }
 
   /** Back to pending after the tx vanished: the next submit uses the same batch key. */
@@ -267,14 +272,19 @@ export class Outbox {
     this.#sql.setBatch.run('pending', null, now, now, id);
   }
 
-  /** Idempotent: confirming a confirmed (or failed) batch changes nothing. */
+  /**
+   * Idempotent: confirming a confirmed (or failed) batch changes nothing. Not fsynced: a batch a
+   * power cut sets back to submitted is asked about again, and the chain confirms it again.
+   */
   markConfirmed(id: number, receipt: Record<string, unknown> | undefined, now = Date.now()): void {
-    this.#sql.finishBatch.run(
-      'confirmed',
-      receipt ? JSON.stringify(receipt, jsonBigint) : null,
-      null,
-      now,
-      id,
+    withoutFsync(this.db, () =>
+      this.#sql.finishBatch.run(
+        'confirmed',
+        receipt ? JSON.stringify(receipt, jsonBigint) : null,
+        null,
+        now,
+        id,
+      ),
     );
   }
 
