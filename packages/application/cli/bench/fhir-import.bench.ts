@@ -5,8 +5,8 @@
 // AEGLE_BENCH_ROUNDS overrides how many times the patient is imported (default 20, each a fresh
 // import with its own records): a sustained rate, over 1,400 resources. With 5 (350 resources,
 // a third of a second at the target), the last import's wait for its anchor (the node batches
-// anchors at most every 100 ms, then the transaction confirms: some 150 ms) and the first
-// imports' unoptimised code were a third of the figure.
+// anchors at most every 100 ms, then the transaction confirms: 90–220 ms in all) and the first
+// imports' unoptimised code are a quarter to a third of the figure.
 import { type ChildProcess, spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { mkdtemp, rm } from 'node:fs/promises';
