@@ -82,10 +82,10 @@ export class SmallBlockTable {
     this.#staged.clear();
   }
 
-  /** The block's bytes as stored (unverified), or undefined. */
+  /** The block's bytes as stored (unverified), or undefined; the caller's own copy. */
   read(multihash: Uint8Array): Uint8Array | undefined {
     const staged = this.#staged.get(hexOf(multihash));
-    if (staged !== undefined) return staged.bytes;
+    if (staged !== undefined) return staged.bytes.slice();
     const row = this.#select.get(multihash) as { bytes: Uint8Array } | undefined;
     return row?.bytes;
   }
