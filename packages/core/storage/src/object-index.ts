@@ -206,6 +206,8 @@ export class ObjectIndex {
 
   /** Runs `fn` with synchronous = NORMAL: its commits reach the WAL, not the disk (see addIntent). */
   #withoutFsync<T>(fn: () => T): T {
+    // Inside a transaction SQLite refuses the change; the transaction's commit decides.
+    if (this.#db.isTransaction) return fn();
     this.#db.exec('PRAGMA synchronous = NORMAL');
     try {
       return fn();
