@@ -74,7 +74,7 @@ async function retryWhenRateLimited<T>(fn: () => Promise<T>): Promise<T> {
 
 /**
  * Writes in-memory records (FHIR resources, then the manifest) with the SDK's batched write: one
- * request per few dozen records instead of three per record, in order, each batch all or nothing.
+ * request per up to 128 records instead of three per record, in order, each batch all or nothing.
  * Streamed ones (attachments) go one by one. A failure names the record (`labels`) and counts
  * what was stored before its batch.
  */
@@ -101,7 +101,7 @@ async function writeSmallRecords(
   }
 }
 
-/** A record id chosen before the write: 32 random bytes (the manifest lists it first). */
+/** A record id chosen before the write (the manifest names it): 32 random bytes. */
 const newRecordId = (): Hex => `0x${randomBytes(32).toString('hex')}`;
 
 /** A FHIR resource as a planned record (category: its resource type). */
