@@ -104,7 +104,7 @@ function isParseArgsError(error: unknown): boolean {
 
 export function helpText(): string {
   const lines = COMMANDS.map(
-    (c) => `  aegle ${c.path} ${c.usage}`.trimEnd() + `\n      ${c.summary}`,
+    (c) => `${`  aegle ${c.path} ${c.usage}`.trimEnd()}\n      ${c.summary}`,
   );
   return [
     'usage: aegle <command> [options]',
