@@ -1,4 +1,5 @@
 import {
+  type AnchorEntry,
   anchorEntryLeaf,
   anchorEntryLeafEncoding,
   anchorEntryLeafValues,
@@ -34,6 +35,11 @@ export type AuditPayload = {
 
 type LeafValues = (string | number)[];
 
+/** The entry an anchor payload names, its uints as bigints again. */
+export function anchorEntryOf(payload: AnchorPayload): AnchorEntry {
+  return { ...payload, nonce: BigInt(payload.nonce), signedAt: BigInt(payload.signedAt) };
+}
+
 const decimal = (value: string | bigint): string =>
   typeof value === 'bigint' ? value.toString() : value;
 
@@ -50,12 +56,7 @@ export function leafOf(
   // The field order is the contracts' (anchorEntryLeafValues / auditEntryLeafValues); uints go
   // into the tree as decimal strings so trees stay JSON-serialisable for the worker and the store.
   if (kind === 'anchor') {
-    const e = payload as AnchorPayload;
-    const values = anchorEntryLeafValues({
-      ...e,
-      nonce: BigInt(e.nonce),
-      signedAt: BigInt(e.signedAt),
-    });
+    const values = anchorEntryLeafValues(anchorEntryOf(payload as AnchorPayload));
     return { encoding: anchorEntryLeafEncoding, values: values.map(decimal) };
   }
   if (kind === 'audit') {
@@ -66,27 +67,8 @@ export function leafOf(
   throw new Error(`intents of kind ${kind} are not batched into Merkle roots`);
 }
 
-/**
- * OpenZeppelin's standard leaf: keccak256(keccak256(abi.encode(values))). An anchor's is
- * anchorEntryLeaf (Records.leafOf, encoded word by word: a third of the cost of viem's coder).
- */
-function standardLeaf(kind: IntentKind, encoding: readonly string[], values: LeafValues): Hex {
-  if (kind === 'anchor') {
-    const [recordId, patient, creator, contentRoot, metadataHash, category, supersedes] =
-      values as Hex[];
-    return anchorEntryLeaf({
-      recordId: recordId as Hex,
-      patient: patient as Hex,
-      creator: creator as Hex,
-      contentRoot: contentRoot as Hex,
-      metadataHash: metadataHash as Hex,
-      category: category as Hex,
-      supersedes: supersedes as Hex,
-      nonce: BigInt(values[7] as string),
-      signedAt: BigInt(values[8] as string),
-      signature: values[9] as Hex,
-    });
-  }
+/** OpenZeppelin's standard leaf: keccak256(keccak256(abi.encode(values))). */
+function standardLeaf(encoding: readonly string[], values: LeafValues): Hex {
   const params = encoding.map((type) => ({ type }));
   const typed = values.map((v, i) => ((encoding[i] as string).startsWith('uint') ? BigInt(v) : v));
   return keccak256(keccak256(encodeAbiParameters(params, typed)));
@@ -110,11 +92,16 @@ export function buildMerkleBatch(kind: IntentKind, payloads: readonly unknown[])
   const encoding = [...(leaves[0]?.encoding ?? [])];
   const values = leaves.map((leaf) => leaf.values);
   // StandardMerkleTree.of(values, encoding) builds this same tree, but re-encodes and re-checks
-  // every leaf with a slow ABI coder, and hashes its nodes through hex: the leaves are hashed here
-  // with viem's coder, and the tree is @aegle/contracts' standardMerkleTree (the same layout).
-  const { nodes, treeIndex } = standardMerkleTree(
-    values.map((v) => hexToBytes(standardLeaf(kind, encoding, v))),
+  // every leaf with a slow ABI coder, and hashes its nodes through hex. Here an anchor's leaf is
+  // anchorEntryLeaf (Records.leafOf, encoded word by word: a third of the cost of viem's coder),
+  // an audit entry's viem's coder, and the tree @aegle/contracts' standardMerkleTree (the same
+  // layout).
+  const leafHashes = payloads.map((payload, i) =>
+    kind === 'anchor'
+      ? anchorEntryLeaf(anchorEntryOf(payload as AnchorPayload))
+      : standardLeaf(encoding, values[i] as LeafValues),
   );
+  const { nodes, treeIndex } = standardMerkleTree(leafHashes.map((leaf) => hexToBytes(leaf)));
   const hashes = concatBytes(nodes);
   const list = { format: 'aegle-batch-v1', kind, leafEncoding: encoding, values };
   return {

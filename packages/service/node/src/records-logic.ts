@@ -21,7 +21,7 @@ import {
   UploadNotFoundError,
   WriterNotAllowedError,
 } from './errors.ts';
-import type { AnchorPayload } from './merkle-batch.ts';
+import { type AnchorPayload, anchorEntryOf } from './merkle-batch.ts';
 import type { NodeContext } from './node-context.ts';
 import type { Hex } from './ports.ts';
 import type { RecordMeta } from './record-catalog.ts';
@@ -310,11 +310,7 @@ export function signedDigestsOfBatch(
 ): (SignedDigest | undefined)[] {
   if (!ctx.targets?.records) return entries.map(() => undefined);
   try {
-    return signedDigestsOf(
-      entries.map((e) => ({ ...e, nonce: BigInt(e.nonce), signedAt: BigInt(e.signedAt) })),
-      ctx.targets.chainId,
-      ctx.targets.records,
-    );
+    return signedDigestsOf(entries.map(anchorEntryOf), ctx.targets.chainId, ctx.targets.records);
   } catch {
     return entries.map(() => undefined);
   }
@@ -343,13 +339,7 @@ function verifyEntrySignature(
   precomputed?: SignedDigest,
 ): boolean {
   try {
-    const signed =
-      precomputed ??
-      signedDigestOf(
-        { ...entry, nonce: BigInt(entry.nonce), signedAt: BigInt(entry.signedAt) },
-        chainId,
-        records,
-      );
+    const signed = precomputed ?? signedDigestOf(anchorEntryOf(entry), chainId, records);
     // A batch's root signature recurs in each of its entries: checked once (signedByCached).
     const check = signed.batch ? signedByCached : signedBy;
     return check(signed.digest, signed.signature, entry.creator);
