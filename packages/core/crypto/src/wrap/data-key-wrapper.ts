@@ -1,7 +1,9 @@
+import { sha256 } from '@noble/hashes/sha2.js';
 import { dataKeyPrimitives } from '#hpke-primitives';
-import { toArrayBuffer } from '../bytes.ts';
+import { bytesToHex, toArrayBuffer } from '../bytes.ts';
 import { assertDataKey } from '../envelope/data-key.ts';
-import { KeyWrapperReuseError } from '../errors.ts';
+import { DATA_KEY_LENGTH } from '../envelope/format.ts';
+import { KeyUnwrapError, KeyWrapperReuseError } from '../errors.ts';
 import { dataKeySuite, EXPORT_INFO, EXPORTED_KEY_FORMAT } from './hpke-suite.ts';
 import {
   assertRecipientKey,
@@ -20,7 +22,10 @@ export type DataKeyWrapper = (
 /** Data keys wrapped under one encapsulation at most, before the wrapper encapsulates afresh. */
 export const KEYS_PER_ENCAPSULATION = 256;
 
-/** AES-256-GCM nonce of an exported key's one message: each exported key seals one data key. */
+/**
+ * AES-256-GCM nonce of an exported key's one message: each exported key seals one data key.
+ * Both directions of EXPORTED_KEY_FORMAT live in this file, so they share it and the AEAD.
+ */
 const ZERO_NONCE = new Uint8Array(12);
 const aead = dataKeyPrimitives().aead;
 
@@ -53,7 +58,7 @@ export function createDataKeyWrapper(recipientEncryptionPublicKey: Uint8Array): 
     }
     const { sender, enc, contexts } = await current;
     const info = contextBytes(context);
-    const seen = Array.from(info, (b) => b.toString(16).padStart(2, '0')).join('');
+    const seen = bytesToHex(info);
     if (contexts.has(seen)) throw new KeyWrapperReuseError();
     contexts.add(seen);
     const key = new Uint8Array(await sender.export(toArrayBuffer(info), 32));
@@ -79,4 +84,69 @@ async function encapsulate(recipientEncryptionPublicKey: Uint8Array) {
   } catch (error) {
     throw lowOrderKeyError(error);
   }
+}
+
+type RecipientContext = Awaited<ReturnType<typeof dataKeySuite.createRecipientContext>>;
+
+/**
+ * Recipient contexts of exported-key batches, by encapsulation and private key: the keys of one
+ * batch (a FHIR import, read back) open with one Diffie-Hellman instead of one each. They hold
+ * exporter secrets, so they live in this process's memory only, a few at a time.
+ */
+const recipientContexts = new Map<string, Promise<RecipientContext>>();
+const RECIPIENT_CONTEXTS_CAPACITY = 16;
+
+/**
+ * Opens a key of createDataKeyWrapper's (unwrapDataKey's path for EXPORTED_KEY_FORMAT): AES-256-GCM
+ * under the key exported for `context` from the batch's recipient context.
+ */
+export async function unwrapExportedDataKey(
+  wrappedKey: WrappedDataKey,
+  recipientEncryptionPrivateKey: Uint8Array,
+  context: Uint8Array,
+): Promise<Uint8Array> {
+  const id = `${bytesToHex(wrappedKey.enc)}:${bytesToHex(sha256(recipientEncryptionPrivateKey))}`;
+  let recipient = recipientContexts.get(id);
+  if (recipient === undefined) {
+    recipient = (async () => {
+      const recipientKey = await dataKeySuite.kem.importKey(
+        'raw',
+        recipientEncryptionPrivateKey,
+        false,
+      );
+      return dataKeySuite.createRecipientContext({
+        recipientKey,
+        enc: toArrayBuffer(wrappedKey.enc),
+        info: EXPORT_INFO,
+      });
+    })();
+    if (recipientContexts.size >= RECIPIENT_CONTEXTS_CAPACITY) {
+      recipientContexts.delete(recipientContexts.keys().next().value as string);
+    }
+    recipientContexts.set(id, recipient);
+  } else {
+    recipientContexts.delete(id);
+    recipientContexts.set(id, recipient);
+  }
+  let key: Uint8Array | undefined;
+  let dataKey: Uint8Array;
+  try {
+    key = new Uint8Array(await (await recipient).export(toArrayBuffer(context), 32));
+    dataKey = new Uint8Array(
+      await aead
+        .createEncryptionContext(toArrayBuffer(key))
+        .open(toArrayBuffer(ZERO_NONCE), toArrayBuffer(wrappedKey.wrapped), toArrayBuffer(context)),
+    );
+  } catch (cause) {
+    // A context that could not be set up (a low-order enc) is not kept.
+    const failed = recipient;
+    failed.catch(() => {
+      if (recipientContexts.get(id) === failed) recipientContexts.delete(id);
+    });
+    throw new KeyUnwrapError({ cause });
+  } finally {
+    key?.fill(0);
+  }
+  if (dataKey.length !== DATA_KEY_LENGTH) throw new KeyUnwrapError();
+  return dataKey;
 }
