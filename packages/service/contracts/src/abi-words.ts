@@ -35,7 +35,7 @@ function writeHex(out: Uint8Array, offset: number, value: Hex): number {
   return length;
 }
 
-/** Words writer over a fixed buffer; each `put` fills the next 32-byte head word. */
+/** Writes ABI words into a fixed buffer: each call fills the next 32-byte word. */
 export class AbiWords {
   readonly bytes: Uint8Array;
   #at = 0;

@@ -63,7 +63,7 @@ export function entryBatchDigest(entriesRoot: Hex, chainId: number, records: Hex
 /**
  * The root a proof leads to from an entry's leaf: OpenZeppelin's MerkleProof.processProof, each
  * step the keccak256 of the sorted pair (Hashes.commutativeKeccak256). Folded over bytes with
- * viem's keccak256: @openzeppelin/merkle-tree's own processProof converts to hex and back at
+ * noble's keccak: @openzeppelin/merkle-tree's own processProof converts to hex and back at
  * every step, and cost a node about 0.25 ms per entry.
  */
 export function entryBatchRoot(entry: UnsignedAnchorEntry, proof: readonly Hex[]): Hex {

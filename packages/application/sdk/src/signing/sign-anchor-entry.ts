@@ -56,7 +56,7 @@ export async function signAnchorEntry(
  * that signature and the entry's proof (@aegle/contracts' encodeEntryBatchSignature). One entry
  * gets its own signature. The same order out as in. Why: a signature per entry is the largest
  * cost of a FHIR import on the client (about a quarter of a millisecond per resource), and its
- * check the largest on the node; a batch of 32 pays for one.
+ * check the largest on the node; a batch pays for one.
  */
 export async function signAnchorEntries(
   entries: readonly UnsignedAnchorEntry[],
