@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { existsSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -43,4 +44,23 @@ test('aegle node start refuses an origin with a path at once, in one line, namin
   assert.notEqual(result.code, 0);
   assert.match(result.stderr, /https:\/\/app\.example\.org\/web/);
   assert.match(result.stderr, /scheme, host and port/);
+});
+
+test('aegle node start refuses a URL for --domain before it starts a chain, in one line, naming it', async (t) => {
+  const home = await mkdtemp(join(tmpdir(), 'aegle-node-start-'));
+  t.after(() => rm(home, { recursive: true, force: true }));
+  const result = await aegle(
+    { AEGLE_HOME: home },
+    'node',
+    'start',
+    '--port',
+    '0',
+    '--domain',
+    'https://node.example.org',
+  );
+  assert.notEqual(result.code, 0);
+  assert.match(result.stderr, /https:\/\/node\.example\.org/);
+  assert.equal(result.stderr.trim().split('\n').length, 1);
+  // Refused before the chain: nothing of one was started or written.
+  assert.equal(existsSync(join(home, 'node', 'chain')), false);
 });

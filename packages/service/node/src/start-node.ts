@@ -18,6 +18,7 @@ import { reconcileOutbox } from './chain/reconcile-outbox.ts';
 import { resolveBatchFromStore } from './chain/resolve-batch.ts';
 import { type AegleNode, createNode, type NodeOptions } from './create-node.ts';
 import { parseAllowedOrigins } from './http/allowed-origins.ts';
+import { assertSignInDomain } from './sign-in.ts';
 
 /** The port `aegle node start` listens on unless told otherwise. */
 export const DEFAULT_NODE_PORT = 7700;
@@ -66,6 +67,7 @@ export type RunningNode = {
 export async function startNode(options: StartNodeOptions): Promise<RunningNode> {
   // Checked before anything starts: a typo in the configuration should not cost a chain start.
   const allowedOrigins = options.allowedOrigins && parseAllowedOrigins(options.allowedOrigins);
+  if (options.domain !== undefined) assertSignInDomain(options.domain);
   const dataDir = path.resolve(options.dataDir);
   mkdirSync(dataDir, { recursive: true });
   const logFile = options.logFile ?? path.join(dataDir, 'logs', 'node.log');
