@@ -4,6 +4,7 @@ import { bytesToHex, toArrayBuffer } from '../bytes.ts';
 import { assertDataKey } from '../envelope/data-key.ts';
 import { DATA_KEY_LENGTH } from '../envelope/format.ts';
 import { KeyUnwrapError, KeyWrapperReuseError } from '../errors.ts';
+import { lruGetOrMake } from '../lru.ts';
 import { dataKeySuite, EXPORT_INFO, EXPORTED_KEY_FORMAT } from './hpke-suite.ts';
 import {
   assertRecipientKey,
@@ -106,28 +107,18 @@ export async function unwrapExportedDataKey(
   context: Uint8Array,
 ): Promise<Uint8Array> {
   const id = `${bytesToHex(wrappedKey.enc)}:${bytesToHex(sha256(recipientEncryptionPrivateKey))}`;
-  let recipient = recipientContexts.get(id);
-  if (recipient === undefined) {
-    recipient = (async () => {
-      const recipientKey = await dataKeySuite.kem.importKey(
-        'raw',
-        recipientEncryptionPrivateKey,
-        false,
-      );
-      return dataKeySuite.createRecipientContext({
-        recipientKey,
-        enc: toArrayBuffer(wrappedKey.enc),
-        info: EXPORT_INFO,
-      });
-    })();
-    if (recipientContexts.size >= RECIPIENT_CONTEXTS_CAPACITY) {
-      recipientContexts.delete(recipientContexts.keys().next().value as string);
-    }
-    recipientContexts.set(id, recipient);
-  } else {
-    recipientContexts.delete(id);
-    recipientContexts.set(id, recipient);
-  }
+  const recipient = lruGetOrMake(recipientContexts, RECIPIENT_CONTEXTS_CAPACITY, id, async () => {
+    const recipientKey = await dataKeySuite.kem.importKey(
+      'raw',
+      recipientEncryptionPrivateKey,
+      false,
+    );
+    return dataKeySuite.createRecipientContext({
+      recipientKey,
+      enc: toArrayBuffer(wrappedKey.enc),
+      info: EXPORT_INFO,
+    });
+  });
   let key: Uint8Array | undefined;
   let dataKey: Uint8Array;
   try {

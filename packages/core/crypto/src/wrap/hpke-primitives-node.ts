@@ -31,6 +31,7 @@ import {
   viewOf,
 } from '../bytes.ts';
 import { createSegmentCipher } from '../envelope/segment-cipher-node.ts';
+import { lruGetOrMake } from '../lru.ts';
 import { DhkemX25519SyncKdf } from './dhkem-x25519-sync-kdf.ts';
 import type { HkdfSha256Sync } from './hkdf-sha256-sync.ts';
 
@@ -78,19 +79,11 @@ const PUBLIC_KEYS_CAPACITY = 256;
 function publicKeyOf(raw: Uint8Array): KeyObject {
   if (raw.length !== KEY_LENGTH) throw new Error('Invalid public key for the ciphersuite');
   const hex = Buffer.from(raw.buffer, raw.byteOffset, raw.byteLength).toString('hex');
-  const cached = publicKeys.get(hex);
-  if (cached !== undefined) {
-    publicKeys.delete(hex);
-    publicKeys.set(hex, cached);
-    return cached;
-  }
-  const key = createPublicKey({ key: withPrefix(SPKI_PREFIX, raw), format: 'der', type: 'spki' });
-  rawPublic.set(key, raw.slice());
-  if (publicKeys.size >= PUBLIC_KEYS_CAPACITY) {
-    publicKeys.delete(publicKeys.keys().next().value as string);
-  }
-  publicKeys.set(hex, key);
-  return key;
+  return lruGetOrMake(publicKeys, PUBLIC_KEYS_CAPACITY, hex, () => {
+    const key = createPublicKey({ key: withPrefix(SPKI_PREFIX, raw), format: 'der', type: 'spki' });
+    rawPublic.set(key, raw.slice());
+    return key;
+  });
 }
 
 function privateKeyOf(raw: Uint8Array): KeyObject {
