@@ -161,12 +161,16 @@ test('addRecords writes small records in batches: same records as addRecord, in 
   // Each batch's entries are signed at once: one root signature per batch (a batch signature is
   // magic ‖ root signature ‖ proof), and the batch of 2 still gets one.
   const rootSignatures: Set<string>[] = [];
+  let infoCalls = 0;
   const alice = await clientFor('patient', (http) => ({
     ...http,
-    info: async () => ({
-      ...(await (http as ReturnType<typeof createHttpTransport>).info()),
-      batch: { maxRecords: 4, maxBytes: 1 << 20 },
-    }),
+    info: async () => {
+      infoCalls++;
+      return {
+        ...(await (http as ReturnType<typeof createHttpTransport>).info()),
+        batch: { maxRecords: 4, maxBytes: 1 << 20 },
+      };
+    },
     writeBatch: async (records) => {
       batches.push(records.length);
       rootSignatures.push(new Set(records.map((r) => r.entry.signature.slice(10, 140))));
@@ -214,6 +218,13 @@ test('addRecords writes small records in batches: same records as addRecord, in 
   );
   assert.equal(verified.signature, 'valid');
   assert.equal(verified.anchor.status, 'verified');
+  // The node's /info (leaf size, batch limits) is asked once per client, not once per write.
+  const asked = infoCalls;
+  await alice.addRecords(
+    [1, 2].map((n) => ({ category: 'Observation', content: new Uint8Array(n) })),
+  );
+  assert.equal(infoCalls, asked);
+  assert.ok(asked >= 1);
 });
 
 test('addRecords stops at a refused batch: BatchWriteError names the record and what was written', {

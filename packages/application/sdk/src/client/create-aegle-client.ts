@@ -306,11 +306,21 @@ export function createAegleClient(options: CreateAegleClientOptions): AegleClien
     }
     return t as HttpTransport;
   };
-  const chunkSize = async (): Promise<number | undefined> => {
-    if (typeof (transport as Partial<HttpTransport>).info !== 'function') return undefined;
-    infoCache ??= http_().info();
-    return (await infoCache).chunkSize;
+  /** The node's /info, asked once per client: its leaf size and limits are fixed for its life. */
+  const nodeInfo = (): Promise<NodeInfo> => {
+    if (infoCache === undefined) {
+      const asked = http_().info();
+      // A failed answer is not kept: the next call asks again.
+      asked.catch(() => {
+        if (infoCache === asked) infoCache = undefined;
+      });
+      infoCache = asked;
+    }
+    return infoCache;
   };
+  const describesNode = () => typeof (transport as Partial<HttpTransport>).info === 'function';
+  const chunkSize = async (): Promise<number | undefined> =>
+    describesNode() ? (await nodeInfo()).chunkSize : undefined;
 
   async function keyHolder(who: Address) {
     return { address: getAddress(who), encryptionPublicKey: await directory.encryptionKeyOf(who) };
@@ -417,10 +427,7 @@ export function createAegleClient(options: CreateAegleClientOptions): AegleClien
     transport,
     deployment,
 
-    info: () => {
-      infoCache ??= http_().info();
-      return infoCache;
-    },
+    info: nodeInfo,
 
     signIn: () => http_().signIn(account),
 
@@ -509,10 +516,9 @@ export function createAegleClient(options: CreateAegleClientOptions): AegleClien
 
     async addRecords(items, o = {}) {
       const leaf = await chunkSize();
-      const limits =
-        typeof (transport as Partial<HttpTransport>).info === 'function'
-          ? ((await http_().info()).batch ?? DEFAULT_BATCH_LIMITS)
-          : DEFAULT_BATCH_LIMITS;
+      const limits = describesNode()
+        ? ((await nodeInfo()).batch ?? DEFAULT_BATCH_LIMITS)
+        : DEFAULT_BATCH_LIMITS;
       // Each patient's key, and the other readers of each of its categories, once per call and
       // before sealing: one request per patient (a Synthea patient spans a dozen categories).
       const holders = new Map<Address, ReturnType<typeof keyHolder>>();
