@@ -39,7 +39,7 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
     const { min, max } = command.positionals ?? { min: 0, max: 0 };
     if (parsed.positionals.length < min || parsed.positionals.length > max) {
       throw new UsageError(
-        `${command.path} takes ${min === max ? min : `${min} to ${max}`} argument(s)`,
+        `${command.path} takes ${min === max ? min : max === Number.POSITIVE_INFINITY ? `at least ${min}` : `${min} to ${max}`} argument(s)`,
         `usage: aegle ${command.path} ${command.usage}`,
       );
     }

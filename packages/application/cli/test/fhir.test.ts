@@ -229,3 +229,73 @@ test('import shows progress on a terminal only', { timeout: 60_000 }, async () =
   assert.match(onTerminal, /36\/36 records/);
   assert.equal(await run(false), '', 'nothing extra when piped');
 });
+
+test('import of several files: each its own import, all or nothing per file, results in order', {
+  timeout: 120_000,
+}, async () => {
+  const ids = async () => {
+    const run = await aegle(env, 'record', 'list', '--as', 'alice', '--json');
+    assert.equal(run.code, 0, run.stderr);
+    return new Set((JSON.parse(run.stdout) as { id: string }[]).map((r) => r.id));
+  };
+  const files = ['ADT-A01-02.hl7', 'ORU-R01-01.hl7', 'ADT-A04-02.hl7'].map((f) =>
+    join(fixtures, 'hl7v2', f),
+  );
+  const before = await ids();
+  const run = await aegle(env, 'import', ...files, '--patient', 'alice', '--as', 'alice', '--json');
+  assert.equal(run.code, 0, run.stderr);
+  const imported = JSON.parse(run.stdout) as {
+    file: string;
+    importId: string;
+    manifest: string;
+    records: { id: string; resourceType: string }[];
+  }[];
+  assert.deepEqual(
+    imported.map((i) => i.file),
+    files,
+  );
+  assert.equal(new Set(imported.map((i) => i.importId)).size, 3, 'three imports');
+  assert.ok(imported.every((i) => i.records.some((r) => r.resourceType === 'Patient')));
+  assert.ok(imported[1]?.records.some((r) => r.resourceType === 'Observation'));
+  const after = await ids();
+  const written = imported.flatMap((i) => [i.manifest, ...i.records.map((r) => r.id)]);
+  assert.deepEqual(
+    [...after].filter((id) => !before.has(id)).sort(),
+    written.sort(),
+    'exactly the records each import names',
+  );
+
+  // A bad file among good ones: the good file in flight beside it is imported, the bad one
+  // leaves nothing, the file after it is not started; the error says which is which.
+  const unknown = join(home, 'letter.txt');
+  await writeFile(unknown, 'Dear doctor,\nthe results are attached.\n');
+  const good = join(fixtures, 'hl7v2', 'SIU-S12-01.hl7');
+  const notStarted = join(fixtures, 'hl7v2', 'VXU.hl7');
+  const listedBefore = await ids();
+  const failed = await aegle(
+    env,
+    'import',
+    good,
+    unknown,
+    notStarted,
+    '--patient',
+    'alice',
+    '--as',
+    'alice',
+  );
+  assert.equal(failed.code, 1);
+  assert.equal(failed.stdout, '');
+  assert.match(
+    failed.stderr,
+    /^aegle: .*letter\.txt.*\(imported: SIU-S12-01\.hl7; 1 file\(s\) not started\)/,
+  );
+  assert.match(failed.stderr, /import letter\.txt and the files not started/);
+  assert.equal(failed.stderr.split('\n').length, 2, 'one line');
+  const listedAfter = await ids();
+  const added = [...listedAfter].filter((id) => !listedBefore.has(id));
+  // SIU-S12-01's records and its manifest, nothing of the others.
+  const siu = await aegle(env, 'import', good, '--patient', 'alice', '--as', 'alice', '--json');
+  assert.equal(siu.code, 0, siu.stderr);
+  const siuCount = (JSON.parse(siu.stdout) as { records: unknown[] }).records.length + 1;
+  assert.equal(added.length, siuCount);
+});

@@ -3,7 +3,8 @@ import { basename } from 'node:path';
 import type { Resource } from '@aegle/fhir';
 import { type Command, stringOption } from '../command.ts';
 import { FhirInvalidError, UsageError } from '../errors.ts';
-import { type ImportedFile, importFile as importIntoAegle } from '../fhir/import-file.ts';
+import type { ImportedFile } from '../fhir/import-file.ts';
+import { importFiles } from '../fhir/import-files.ts';
 import { importProgress } from '../fhir/import-progress.ts';
 import { writeArchive } from '../fhir/write-archive.ts';
 import { createSdkFhirSource } from '../sdk-fhir-source.ts';
@@ -30,55 +31,77 @@ export const fhirValidate: Command = {
 export const importFile: Command = {
   path: 'import',
   summary:
-    'convert a file (FHIR, HL7 v2, DICOM, VCF, device data) to FHIR, or restore an Aegle archive, and store one record per resource, all or nothing',
-  usage: 'FILE --patient NAME --as WRITER [--utc-offset +HH:MM]',
+    'convert files (FHIR, HL7 v2, DICOM, VCF, device data) to FHIR, or restore Aegle archives, and store one record per resource, all or nothing per file',
+  usage: 'FILE... --patient NAME --as WRITER [--utc-offset +HH:MM]',
   options: { patient: { type: 'string' }, 'utc-offset': { type: 'string' } },
-  positionals: { min: 1, max: 1 },
+  positionals: { min: 1, max: Number.POSITIVE_INFINITY },
   async run(ctx, args) {
-    const file = args.positionals[0] as string;
+    const files = args.positionals;
     const session = await openSession(ctx);
     const patientName = stringOption(args, 'patient');
     const patient = patientName ? await addressOf(ctx, patientName) : session.patient;
     const utcOffset = stringOption(args, 'utc-offset');
-    const progress = importProgress(ctx, `importing ${basename(file)}`);
-    let done: ImportedFile;
+    const progress = importProgress(
+      ctx,
+      files.length === 1
+        ? `importing ${basename(files[0] as string)}`
+        : `importing ${files.length} files`,
+    );
+    let imported: ImportedFile[];
     try {
-      done = await importIntoAegle(session.client, session.account, patient, file, {
+      imported = await importFiles(session.client, session.account, patient, files, {
         ...(utcOffset !== undefined && { utcOffset }),
         ...(progress.onProgress && { onProgress: progress.onProgress }),
       });
     } finally {
       progress.done();
     }
-    const records = done.records.map((r) => ({
-      id: r.recordId,
-      resourceType: r.resourceType,
-      fhirId: r.fhirId,
-    }));
-    const attachments = done.attachments.map((a) => ({
-      id: a.recordId,
-      name: a.name,
-      size: a.record.size,
-    }));
+    const summaries = imported.map((done, i) => importSummary(files[i] as string, done));
+    if (summaries.length === 1) {
+      const [only] = summaries as [ImportSummary];
+      ctx.print(only.json, only.text);
+      return;
+    }
     ctx.print(
-      {
-        format: done.format,
-        importId: done.importId,
-        manifest: done.manifest.recordId,
-        records,
-        attachments,
-        skipped: done.skipped,
-      },
-      () =>
-        [
-          `imported ${records.length} resource(s) and ${attachments.length} other record(s) from ${file} (${done.format})`,
-          ...records.map((r) => `${r.id}\t${r.resourceType}/${r.fhirId}`),
-          ...attachments.map((a) => `${a.id}\t${a.name ?? ''}`),
-          ...done.skipped.map((s) => `skipped: ${s}`),
-        ].join('\n'),
+      summaries.map((s) => s.json),
+      () => summaries.map((s) => s.text()).join('\n'),
     );
   },
 };
+
+type ImportSummary = { json: Record<string, unknown>; text: () => string };
+
+/** What `aegle import` prints of one imported file. */
+function importSummary(file: string, done: ImportedFile): ImportSummary {
+  const records = done.records.map((r) => ({
+    id: r.recordId,
+    resourceType: r.resourceType,
+    fhirId: r.fhirId,
+  }));
+  const attachments = done.attachments.map((a) => ({
+    id: a.recordId,
+    name: a.name,
+    size: a.record.size,
+  }));
+  return {
+    json: {
+      file,
+      format: done.format,
+      importId: done.importId,
+      manifest: done.manifest.recordId,
+      records,
+      attachments,
+      skipped: done.skipped,
+    },
+    text: () =>
+      [
+        `imported ${records.length} resource(s) and ${attachments.length} other record(s) from ${file} (${done.format})`,
+        ...records.map((r) => `${r.id}\t${r.resourceType}/${r.fhirId}`),
+        ...attachments.map((a) => `${a.id}\t${a.name ?? ''}`),
+        ...done.skipped.map((s) => `skipped: ${s}`),
+      ].join('\n'),
+  };
+}
 
 export const exportBundle: Command = {
   path: 'export',

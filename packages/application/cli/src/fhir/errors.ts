@@ -39,3 +39,28 @@ export class ArchivePatientError extends BaseError {
     });
   }
 }
+
+/**
+ * An import of several files stopped at one of them. Each file is its own import: the files
+ * named as imported are stored whole; the failed one left nothing visible (its own error says
+ * so), and the rest were not started.
+ */
+export class ImportFilesError extends BaseError {
+  override name = 'ImportFilesError';
+  readonly failed: string;
+  readonly imported: string[];
+  constructor(o: { failed: string; imported: string[]; notStarted: number; cause: unknown }) {
+    const reason = (o.cause as { shortMessage?: string; message?: string }) ?? {};
+    const done =
+      o.imported.length === 0 ? 'no file was imported' : `imported: ${o.imported.join(', ')}`;
+    super(
+      `${reason.shortMessage ?? reason.message ?? String(o.cause)} (${done}; ${o.notStarted} file(s) not started)`,
+      {
+        hint: `${(o.cause as { hint?: string }).hint ?? `fix ${o.failed}`}; then import ${o.failed} and the files not started, not the imported ones again`,
+        cause: o.cause,
+      },
+    );
+    this.failed = o.failed;
+    this.imported = o.imported;
+  }
+}
