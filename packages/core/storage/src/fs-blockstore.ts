@@ -126,7 +126,7 @@ export class FsBlockstore implements Blockstore {
   async close(): Promise<void> {
     const table = this.#smallTable;
     this.#smallTable = undefined;
-    table?.close();
+    await table?.close();
   }
 
   /** The replica's small-block table, opened (and the directory made) on first use. */

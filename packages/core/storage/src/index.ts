@@ -41,3 +41,4 @@ export {
 export { sendLeaf } from './send-leaf.ts';
 // The browser-safe part (DAG building, block hashes), also its own entry `@aegle/storage/unixfs`.
 export * from './unixfs.ts';
+export { type BackgroundCheckpoints, checkpointInBackground } from './wal-checkpointer.ts';

@@ -1,4 +1,5 @@
 import { DatabaseSync, type StatementSync } from 'node:sqlite';
+import { type BackgroundCheckpoints, checkpointInBackground } from './wal-checkpointer.ts';
 
 /** The table's file in a replica directory (with SQLite's -wal and -shm beside it). */
 export const SMALL_BLOCK_FILE = 'small-blocks.sqlite';
@@ -31,6 +32,8 @@ export class SmallBlockTable {
   readonly #keys: StatementSync;
   /** Blocks written but not yet flushed, by multihash (hex). */
   readonly #staged = new Map<string, { multihash: Uint8Array; bytes: Uint8Array }>();
+  /** Checkpoints on the worker thread, not inside a batch's commit (see wal-checkpointer.ts). */
+  readonly #checkpoints: BackgroundCheckpoints;
 
   constructor(file: string) {
     this.#db = new DatabaseSync(file);
@@ -48,6 +51,7 @@ export class SmallBlockTable {
       this.#exists = this.#db.prepare('SELECT 1 FROM blocks WHERE multihash = ?');
       this.#remove = this.#db.prepare('DELETE FROM blocks WHERE multihash = ?');
       this.#keys = this.#db.prepare('SELECT multihash FROM blocks');
+      this.#checkpoints = checkpointInBackground(this.#db, file);
     } catch (error) {
       this.#db.close();
       throw error;
@@ -111,11 +115,12 @@ export class SmallBlockTable {
     return stored;
   }
 
-  /** Flushes what is staged, then closes the file. */
-  close(): void {
+  /** Flushes what is staged, then closes the file (after the checkpoint worker's connection). */
+  async close(): Promise<void> {
     try {
       this.flush();
     } finally {
+      await this.#checkpoints.release();
       this.#db.close();
     }
   }

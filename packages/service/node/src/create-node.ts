@@ -1,6 +1,11 @@
 import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
-import { OBJECT_CHUNK_SIZE, ObjectStore, type ObjectStoreOptions } from '@aegle/storage';
+import {
+  checkpointInBackground,
+  OBJECT_CHUNK_SIZE,
+  ObjectStore,
+  type ObjectStoreOptions,
+} from '@aegle/storage';
 import type { FastifyInstance } from 'fastify';
 import { AuditJournal } from './audit-journal.ts';
 import { AuditJournalThread } from './audit-journal-thread.ts';
@@ -75,7 +80,14 @@ export async function createNode(options: NodeOptions): Promise<AegleNode> {
   });
   const nodeAccount = options.nodeAccount ?? 'node';
   store.setLimit(nodeAccount, Number.MAX_SAFE_INTEGER);
-  const db = openNodeDatabase(path.join(dataDir, 'node.sqlite'));
+  const dbFile = path.join(dataDir, 'node.sqlite');
+  const db = openNodeDatabase(dbFile);
+  // Its checkpoints on a worker thread, not inside a request's commit (see wal-checkpointer.ts).
+  const checkpoints = checkpointInBackground(db, dbFile);
+  const closeDb = async () => {
+    await checkpoints.release();
+    db.close();
+  };
   const now = options.now ?? Date.now;
   const outbox = new Outbox(db);
   const merkle = new MerkleThread();
@@ -94,7 +106,6 @@ export async function createNode(options: NodeOptions): Promise<AegleNode> {
   // Before serving: what a crash cut mid-stream, and what expired while the node was down.
   await uploads.recoverInterrupted(store);
   await uploads.sweepExpired(store, now());
-  const dbFile = path.join(dataDir, 'node.sqlite');
   const audit =
     options.auditInThread === false
       ? new AuditJournal(db, outbox)
@@ -129,7 +140,7 @@ export async function createNode(options: NodeOptions): Promise<AegleNode> {
   try {
     app = await createNodeServer({ ...serverOptions, context });
   } catch (error) {
-    db.close();
+    await closeDb();
     await store.close();
     throw error;
   }
@@ -155,7 +166,7 @@ export async function createNode(options: NodeOptions): Promise<AegleNode> {
       if (audit instanceof AuditJournalThread) await audit.close();
       await worker.stop();
       await merkle.close();
-      db.close();
+      await closeDb();
       await store.close();
     })();
     return closing;
