@@ -41,13 +41,14 @@ async function forRecord<T>(index: number, fn: () => Promise<T> | T): Promise<T>
  * the objects are stored and each root is checked against its signed entry, and all records and
  * their anchor intents are committed in one transaction. A failure anywhere deletes what the
  * batch stored and names the record (`batchIndex`); a crash meanwhile is cleaned up on restart
- * like any interrupted upload. A retry of a batch whose answer was lost returns its records.
+ * like any interrupted upload. A retry of a batch whose answer was lost returns its records
+ * (`replayed`).
  */
 export async function commitBatch(
   ctx: NodeContext,
   caller: Hex,
   records: BatchRecordRequest[],
-): Promise<RecordMeta[]> {
+): Promise<{ records: RecordMeta[]; replayed: boolean }> {
   const now = ctx.now();
   const ids = records.map((r) => lower(r.entry.recordId));
   if (new Set(ids).size !== ids.length) {
@@ -64,7 +65,7 @@ export async function commitBatch(
         lower(ctx.catalog.entry(id)?.signature ?? '0x') ===
         lower(records[i]?.entry.signature ?? ''),
     );
-    if (sameEntries) return known as RecordMeta[];
+    if (sameEntries) return { records: known as RecordMeta[], replayed: true };
     return forRecord(firstKnown, () => {
       throw new RecordExistsError();
     });
@@ -153,7 +154,7 @@ export async function commitBatch(
       },
     );
     ctx.wakeOutbox();
-    return metas;
+    return { records: metas, replayed: false };
   } catch (error) {
     await discard(ctx, patients, uploadIds, stored);
     throw error;

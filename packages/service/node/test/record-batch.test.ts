@@ -67,6 +67,7 @@ test('a batch stores every record, lists them in order, anchors them, and serves
     metas.map((m) => m.size),
     batch.map((r) => r.ciphertext.length),
   );
+  assert.ok(metas.every((m) => m.anchor.state === 'pending'), 'just journaled for anchoring');
   const listed = (await (await asAlice(`/records?patient=${alice.address}`)).json()) as {
     records: Meta[];
   };
@@ -101,10 +102,13 @@ test('a batch stores every record, lists them in order, anchors them, and serves
     json: { records: batch.map(item) },
   });
   assert.equal(again.status, 201);
+  const replayed = ((await again.json()) as { records: Meta[] }).records;
   assert.deepEqual(
-    ((await again.json()) as { records: Meta[] }).records.map((m) => m.recordId),
+    replayed.map((m) => m.recordId),
     batch.map((r) => r.recordId),
   );
+  // A replay's records say where their anchors stand now.
+  assert.ok(replayed.every((m) => m.anchor.state === 'confirmed'));
   assert.equal(
     store.usage(alice.address.toLowerCase()).used,
     batch.slice(0, 5).reduce((sum, r) => sum + r.ciphertext.length, 0),

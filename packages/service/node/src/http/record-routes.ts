@@ -8,7 +8,7 @@ import {
   WriterNotAllowedError,
 } from '../errors.ts';
 import type { NodeContext } from '../node-context.ts';
-import type { Inclusion } from '../outbox.ts';
+import type { Inclusion, IntentState } from '../outbox.ts';
 import type { Hex } from '../ports.ts';
 import type { RecordMeta } from '../record-catalog.ts';
 import {
@@ -73,7 +73,8 @@ const recipientList = {
 const recordIdParams = { type: 'object', properties: { id: bytes32 }, required: ['id'] } as const;
 
 export function recordRoutes(ctx: NodeContext) {
-  const withAnchor = (meta: RecordMeta) => ({
+  /** A record as the API shows it, with where its anchor stands. */
+  const recordView = (meta: RecordMeta, state: IntentState) => ({
     recordId: meta.recordId,
     patient: meta.patient,
     creator: meta.creator,
@@ -82,8 +83,10 @@ export function recordRoutes(ctx: NodeContext) {
     size: meta.size,
     createdAt: meta.createdAt,
     ...(meta.metadata && { metadata: Buffer.from(meta.metadata).toString('base64') }),
-    anchor: { state: ctx.outbox.stateByKey(`anchor:${meta.recordId}`) ?? 'pending' },
+    anchor: { state },
   });
+  const withAnchor = (meta: RecordMeta) =>
+    recordView(meta, ctx.outbox.stateByKey(`anchor:${meta.recordId}`) ?? 'pending');
 
   return async (app: FastifyInstance) => {
     app.post<{ Querystring: { patient: Hex; size: number; category?: Hex } }>(
@@ -234,8 +237,14 @@ export function recordRoutes(ctx: NodeContext) {
         },
       },
       async (request, reply) => {
-        const metas = await commitBatch(ctx, request.caller, request.body.records);
-        return reply.code(201).send({ records: metas.map(withAnchor) });
+        const { records, replayed } = await commitBatch(ctx, request.caller, request.body.records);
+        return reply.code(201).send({
+          // Records this request added have their anchor intents just journaled: pending, without
+          // a look-up each. A replay's records may be further along.
+          records: records.map((meta) =>
+            replayed ? withAnchor(meta) : recordView(meta, 'pending'),
+          ),
+        });
       },
     );
 
