@@ -67,7 +67,10 @@ test('a batch stores every record, lists them in order, anchors them, and serves
     metas.map((m) => m.size),
     batch.map((r) => r.ciphertext.length),
   );
-  assert.ok(metas.every((m) => m.anchor.state === 'pending'), 'just journaled for anchoring');
+  assert.ok(
+    metas.every((m) => m.anchor.state === 'pending'),
+    'just journaled for anchoring',
+  );
   const listed = (await (await asAlice(`/records?patient=${alice.address}`)).json()) as {
     records: Meta[];
   };
