@@ -2,6 +2,7 @@ import path from 'node:path';
 import { DatabaseSync } from 'node:sqlite';
 import { CID } from 'multiformats/cid';
 import { QuotaExceededError, StoreInUseError } from './errors.ts';
+import { type BackgroundCheckpoints, checkpointInBackground } from './wal-checkpointer.ts';
 
 /** Bytes every account may store before buying more: 1 GiB. */
 export const DEFAULT_FREE_QUOTA = 1024 ** 3;
@@ -104,33 +105,61 @@ function prepareStatements(db: DatabaseSync) {
   };
 }
 
+/** Beside the index: the file whose lock says which process owns the data directory. */
+export const OWNER_LOCK_FILE = 'owner-lock.sqlite';
+
 export class ObjectIndex {
   readonly #db: DatabaseSync;
+  /** Held open, exclusively locked, while this process owns the data directory. */
+  readonly #owner: DatabaseSync;
+  /** Checkpoints on the worker thread, not inside a commit (see wal-checkpointer.ts). */
+  readonly #checkpoints: BackgroundCheckpoints;
   readonly #defaultLimit: number;
   readonly #sql: ReturnType<typeof prepareStatements>;
 
   constructor(file: string, options: { defaultLimit?: number; dir?: string } = {}) {
     this.#defaultLimit = options.defaultLimit ?? DEFAULT_FREE_QUOTA;
-    this.#db = new DatabaseSync(file);
+    const dir = options.dir ?? path.dirname(file);
+    // Ownership: an EXCLUSIVE lock on a file of its own, taken at once and held until this index
+    // closes or the process dies (the OS releases it), so no second process can roll back our
+    // uploads in flight. Not on the index itself: a second connection (the checkpoint worker)
+    // must be able to open that.
+    this.#owner = new DatabaseSync(path.join(dir, OWNER_LOCK_FILE));
     try {
-      // EXCLUSIVE locking, taken at once: this process owns the store until it closes or dies (the
-      // OS releases the lock), so no second process can roll back our uploads in flight. Set
-      // before WAL is enabled, so SQLite keeps the WAL index in memory (no -shm file).
-      // FULL: a commit is fsynced before it returns, so an acknowledged object survives power loss.
-      this.#db.exec('PRAGMA busy_timeout = 0; PRAGMA locking_mode = EXCLUSIVE;');
-      this.#db.exec('PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL;');
-      this.#db.exec('BEGIN EXCLUSIVE; COMMIT;');
+      // Nothing is ever written to it: its journal (none on disk) would hold nothing.
+      this.#owner.exec(
+        'PRAGMA busy_timeout = 0; PRAGMA locking_mode = EXCLUSIVE; PRAGMA journal_mode = MEMORY;',
+      );
+      this.#owner.exec('BEGIN EXCLUSIVE; COMMIT;');
     } catch (error) {
-      this.#db.close();
-      if (isSqliteBusy(error)) throw new StoreInUseError(options.dir ?? path.dirname(file));
+      this.#owner.close();
+      if (isSqliteBusy(error)) throw new StoreInUseError(dir);
       throw error;
     }
-    this.#db.exec(SCHEMA);
-    this.#sql = prepareStatements(this.#db);
+    let db: DatabaseSync | undefined;
+    try {
+      db = new DatabaseSync(file);
+      // FULL: a commit is fsynced before it returns, so an acknowledged object survives power loss.
+      db.exec('PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL;');
+      db.exec(SCHEMA);
+      this.#sql = prepareStatements(db);
+    } catch (error) {
+      db?.close();
+      this.#owner.close();
+      throw error;
+    }
+    this.#db = db;
+    this.#checkpoints = checkpointInBackground(db, file);
   }
 
-  close(): void {
-    this.#db.close();
+  /** Closes the index (after the checkpoint worker's connection), then gives up ownership. */
+  async close(): Promise<void> {
+    try {
+      await this.#checkpoints.release();
+      this.#db.close();
+    } finally {
+      this.#owner.close();
+    }
   }
 
   usage(account: string): Usage {

@@ -75,8 +75,9 @@ const MAX_ACCOUNT_LENGTH = 256;
  * Objects (UnixFS files) in a replicated blockstore, with per-account quotas, over a durable
  * SQLite index (see object-index.ts for the tables).
  *
- * One process at a time owns a data directory: the index keeps an exclusive SQLite lock, which the
- * OS drops when the process dies, so a crash never leaves a stale lock behind.
+ * One process at a time owns a data directory: the index keeps an exclusive SQLite lock on its
+ * owner-lock.sqlite, which the OS drops when the process dies, so a crash never leaves a stale lock
+ * behind.
  *
  * The invariants:
  * - the quota is checked, and the bytes reserved, before the first block is written;
@@ -140,7 +141,7 @@ export class ObjectStore {
       await store.#recover();
       return store;
     } catch (error) {
-      index.close();
+      await index.close();
       throw error;
     }
   }
@@ -148,7 +149,7 @@ export class ObjectStore {
   async close(): Promise<void> {
     await Promise.allSettled([...this.#deleting.values()]);
     await this.blockstore.close();
-    this.#index.close();
+    await this.#index.close();
   }
 
   /**

@@ -24,8 +24,8 @@ import { Worker } from 'node:worker_threads';
  *
  * One worker per process, started on first use, `unref`'d so that it never keeps a process
  * alive; its code is plain JavaScript evaluated as a script, as sha256-worker.ts's is. A
- * database opened with `locking_mode = EXCLUSIVE` (the ObjectStore's index) cannot have a second
- * connection and keeps its own checkpoints.
+ * database opened with `locking_mode = EXCLUSIVE` cannot have a second connection: the
+ * ObjectStore's index takes its ownership lock on a file of its own (owner-lock.sqlite) for that.
  */
 
 /** How often the worker checkpoints each database: a batch's pages, not a backlog, each time. */
