@@ -21,6 +21,13 @@ before(async () => {
 });
 after(() => cli?.close());
 
+/** The ids of alice's records, as `aegle record list` gives them. */
+async function aliceRecordIds(): Promise<Set<string>> {
+  const run = await aegle(env, 'record', 'list', '--as', 'alice', '--json');
+  assert.equal(run.code, 0, run.stderr);
+  return new Set((JSON.parse(run.stdout) as { id: string }[]).map((r) => r.id));
+}
+
 test('fhir validate: zero for valid R4, non-zero with the OperationOutcome for invalid', async () => {
   const valid = await aegle(
     env,
@@ -174,11 +181,7 @@ test('import, export and serve a patient’s FHIR records', { timeout: 120_000 }
 test('bad input: a clear error naming the file, and nothing stored', {
   timeout: 60_000,
 }, async () => {
-  const ids = async () => {
-    const run = await aegle(env, 'record', 'list', '--as', 'alice', '--json');
-    assert.equal(run.code, 0, run.stderr);
-    return (JSON.parse(run.stdout) as { id: string }[]).map((r) => r.id).sort();
-  };
+  const ids = async () => [...(await aliceRecordIds())].sort();
   const listed = await ids();
   const synthea = await readFile(
     join(fixtures, 'synthea', 'Clemente_Kreiger_1484a42d-0eaf-4654-9cbf-6b050a5cd73b.json'),
@@ -233,11 +236,7 @@ test('import shows progress on a terminal only', { timeout: 60_000 }, async () =
 test('import of several files: each its own import, all or nothing per file, results in order', {
   timeout: 120_000,
 }, async () => {
-  const ids = async () => {
-    const run = await aegle(env, 'record', 'list', '--as', 'alice', '--json');
-    assert.equal(run.code, 0, run.stderr);
-    return new Set((JSON.parse(run.stdout) as { id: string }[]).map((r) => r.id));
-  };
+  const ids = aliceRecordIds;
   const files = ['ADT-A01-02.hl7', 'ORU-R01-01.hl7', 'ADT-A04-02.hl7'].map((f) =>
     join(fixtures, 'hl7v2', f),
   );
