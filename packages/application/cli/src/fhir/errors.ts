@@ -50,13 +50,14 @@ export class ImportFilesError extends BaseError {
   readonly failed: string;
   readonly imported: string[];
   constructor(o: { failed: string; imported: string[]; notStarted: number; cause: unknown }) {
-    const reason = (o.cause as { shortMessage?: string; message?: string }) ?? {};
+    const reason =
+      (o.cause as { shortMessage?: string; message?: string; hint?: string } | undefined) ?? {};
     const done =
       o.imported.length === 0 ? 'no file was imported' : `imported: ${o.imported.join(', ')}`;
     super(
       `${reason.shortMessage ?? reason.message ?? String(o.cause)} (${done}; ${o.notStarted} file(s) not started)`,
       {
-        hint: `${(o.cause as { hint?: string }).hint ?? `fix ${o.failed}`}; then import ${o.failed} and the files not started, not the imported ones again`,
+        hint: `${reason.hint ?? `fix ${o.failed}`}; then import ${o.failed} and the files not started, not the imported ones again`,
         cause: o.cause,
       },
     );
