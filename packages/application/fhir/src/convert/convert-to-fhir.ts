@@ -3,7 +3,13 @@ import { createReadStream } from 'node:fs';
 import { open, readFile, stat } from 'node:fs/promises';
 import { basename } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { type DetectedFormat, detectFormat, SNIFF_BYTES } from '../detect/detect-format.ts';
+import {
+  type DetectedFormat,
+  detectFormat,
+  jsonFormatOf,
+  parseJsonInput,
+  SNIFF_BYTES,
+} from '../detect/detect-format.ts';
 import { FhirValidationError } from '../validate/fhir-validation-error.ts';
 import { validateResource } from '../validate/validate-resource.ts';
 import { attachmentPlaceholder, type FhirAttachment } from './attachment.ts';
@@ -75,8 +81,8 @@ export async function convertToFhir(
     path === undefined
       ? { kind: 'bytes', bytes: input as Uint8Array }
       : { kind: 'path', path, size: (await stat(path)).size };
-  const format = await detect(source, file);
-  const result = await convert(format, source, file, options);
+  const { format, json } = await detect(source, file);
+  const result = await convert(format, source, file, options, json);
   if (source.kind === 'bytes')
     options.onProgress?.({ bytesRead: source.bytes.length, totalBytes: source.bytes.length });
   // A converter defect must not become stored, invalid FHIR: check everything before returning.
@@ -103,25 +109,34 @@ function toPath(input: string | URL): string {
   return input instanceof URL || input.startsWith('file:') ? fileURLToPath(input) : input;
 }
 
-async function detect(source: Source, file: string | undefined): Promise<DetectedFormat> {
-  if (source.kind === 'bytes') return detectFormat(source.bytes, { file });
-  const handle = await open(source.path, 'r');
+/** The format, and for a JSON format the document (parsed once, for detection and conversion). */
+async function detect(
+  source: Source,
+  file: string | undefined,
+): Promise<{ format: DetectedFormat; json?: unknown }> {
   let head: Uint8Array;
-  try {
-    const buffer = new Uint8Array(Math.min(source.size, SNIFF_BYTES));
-    const { bytesRead } = await handle.read(buffer, 0, buffer.length, 0);
-    head = buffer.subarray(0, bytesRead);
-  } finally {
-    await handle.close();
+  if (source.kind === 'bytes') {
+    head = source.bytes.subarray(0, SNIFF_BYTES);
+  } else {
+    const handle = await open(source.path, 'r');
+    try {
+      const buffer = new Uint8Array(Math.min(source.size, SNIFF_BYTES));
+      const { bytesRead } = await handle.read(buffer, 0, buffer.length, 0);
+      head = buffer.subarray(0, bytesRead);
+    } finally {
+      await handle.close();
+    }
   }
   // JSON formats are told apart by their structure, which needs the whole document.
   const text = new TextDecoder()
     .decode(head.subarray(0, 16))
     .replace(/^\uFEFF/, '')
     .trimStart();
-  if (text.startsWith('{') || text.startsWith('['))
-    return detectFormat(await readFile(source.path), { file });
-  return detectFormat(head, { file });
+  if (text.startsWith('{') || text.startsWith('[')) {
+    const json = parseJsonInput(new TextDecoder().decode(await readBytes(source)), file);
+    return { format: jsonFormatOf(json, file), json };
+  }
+  return { format: detectFormat(source.kind === 'bytes' ? source.bytes : head, { file }) };
 }
 
 type Converted = Omit<ConvertToFhirResult, 'format'>;
@@ -131,13 +146,14 @@ async function convert(
   source: Source,
   file: string | undefined,
   options: ConvertToFhirOptions,
+  /** A JSON format's document, as `detect` parsed it. */
+  json: unknown,
 ): Promise<Converted> {
   const none = { attachments: [] as FhirAttachment[] };
   const subject = options.subject === undefined ? {} : { subject: options.subject };
   const at = file === undefined ? {} : { file };
   switch (format) {
     case 'fhir-json': {
-      const json = await readJson(source);
       const { valid, outcome } = validateResource(json);
       if (!valid) throw new FhirValidationError(outcome, { file });
       const resource = json as Resource;
@@ -148,7 +164,6 @@ async function convert(
       return { resources: [resource], skipped: [], ...none };
     }
     case 'fhir-bundle': {
-      const json = await readJson(source);
       const { valid, outcome } = validateResource(json);
       if (!valid) throw new FhirValidationError(outcome, { file });
       return { ...splitBundle(json, at), ...none };
@@ -161,7 +176,7 @@ async function convert(
       return fromBundle(converted.bundle, converted.skipped, file);
     }
     case 'fitbit-json': {
-      const converted = convertFitbit(await readJson(source), {
+      const converted = convertFitbit(json, {
         ...at,
         ...subject,
         utcOffset: options.utcOffset ?? '',
@@ -169,11 +184,11 @@ async function convert(
       return fromBundle(converted.bundle, converted.skipped, file);
     }
     case 'withings-json': {
-      const converted = convertWithings(await readJson(source), { ...at, ...subject });
+      const converted = convertWithings(json, { ...at, ...subject });
       return fromBundle(converted.bundle, converted.skipped, file);
     }
     case 'openmhealth-json': {
-      const converted = convertOpenMHealth(await readJson(source), { ...at, ...subject });
+      const converted = convertOpenMHealth(json, { ...at, ...subject });
       return fromBundle(converted.bundle, converted.skipped, file);
     }
     case 'apple-health-xml': {
@@ -205,12 +220,6 @@ function fromBundle(bundle: Bundle, skipped: string[], file: string | undefined)
 
 async function readBytes(source: Source): Promise<Uint8Array> {
   return source.kind === 'bytes' ? source.bytes : readFile(source.path);
-}
-
-async function readJson(source: Source): Promise<unknown> {
-  // detectFormat has parsed it once already, so this cannot fail for a detected JSON format.
-  const text = new TextDecoder().decode(await readBytes(source)).replace(/^\uFEFF/, '');
-  return JSON.parse(text);
 }
 
 type Digests = { sha256: Hash; sha1: Hash; bytes: number };

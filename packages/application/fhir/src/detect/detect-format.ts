@@ -70,10 +70,17 @@ export function detectFormat(
 }
 
 function detectJson(text: string, file: string | undefined): DetectedFormat {
-  let json: unknown;
+  return jsonFormatOf(parseJsonInput(text, file), file);
+}
+
+/**
+ * Parses a JSON import (a byte-order mark allowed): a document that ends early throws
+ * TruncatedInputError, one that is not JSON UnknownFormatError.
+ */
+export function parseJsonInput(text: string, file?: string): unknown {
   const source = text.replace(/^\uFEFF/, '');
   try {
-    json = JSON.parse(source);
+    return JSON.parse(source);
   } catch (error) {
     const message = error instanceof Error ? error.message : '';
     // V8 names the offset where parsing stopped: at the very end, the document was cut short.
@@ -88,6 +95,10 @@ function detectJson(text: string, file: string | undefined): DetectedFormat {
     }
     throw new UnknownFormatError('it starts like JSON but is not well-formed JSON', file);
   }
+}
+
+/** Which JSON format a parsed document is, told apart by its structure. */
+export function jsonFormatOf(json: unknown, file?: string): DetectedFormat {
   const first = Array.isArray(json) ? json[0] : json;
   if (typeof first !== 'object' || first === null)
     throw new UnknownFormatError('the JSON holds no object', file);
