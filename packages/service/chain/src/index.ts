@@ -41,6 +41,7 @@ export {
   createIndexer,
   type Indexer,
   type IndexerOptions,
+  type ResolvedBatch,
   type SyncResult,
 } from './indexer/create-indexer.ts';
 export { loadBatchEntries } from './indexer/load-batch-entries.ts';

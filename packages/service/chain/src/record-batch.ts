@@ -35,10 +35,22 @@ export function buildRecordBatch(entries: readonly RecordEntry[]): RecordBatch {
  * list against the root committed on chain.
  */
 export function recordBatchRoot(entries: readonly RecordEntry[]): { root: Hex; leaves: Hex[] } {
-  const leaves = leavesOf(entries);
   // SimpleMerkleTree.of(leaves).root, without its hex round trips at every node.
+  return recordBatchRootOfLeaves(leavesOf(entries));
+}
+
+/**
+ * The root of a batch whose leaves are known already (a node's own batch: its Merkle thread
+ * hashed them from the entries it stored): the tree only, without hashing each entry again.
+ */
+export function recordBatchRootOfLeaves(leaves: readonly Hex[]): { root: Hex; leaves: Hex[] } {
+  if (leaves.length === 0) {
+    throw new BatchMismatchError('a batch needs at least one entry', {
+      hint: 'commit only when entries are pending',
+    });
+  }
   const { nodes } = standardMerkleTree(leaves.map((leaf) => hexToBytes(leaf)));
-  return { root: bytesToHex(nodes[0] as Uint8Array), leaves };
+  return { root: bytesToHex(nodes[0] as Uint8Array), leaves: [...leaves] };
 }
 
 function leavesOf(entries: readonly RecordEntry[]): Hex[] {

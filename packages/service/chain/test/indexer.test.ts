@@ -481,6 +481,69 @@ test('the background loop follows new events until stopped; a wrong entry list i
   indexer.db.close();
 });
 
+test('a resolver that knows a batch’s leaves (a node’s own batch) has them checked against the root, not rehashed', async () => {
+  const patient = await newActor(chain);
+  await register(chain, patient, Role.Patient);
+  const listed: RecordEntry[] = [];
+  for (let i = 0; i < 3; i++) {
+    listed.push(await makeEntry(chain, patient, patient.address, b32('Observation')));
+  }
+  const { batch, batchId } = await commitBatch(listed);
+  const other = await makeEntry(chain, patient, patient.address, b32('Observation'));
+  const otherLeaf = buildRecordBatch([other]).leaves[0] as Hex;
+  const db = openIndexDatabase(join(dir.path, 'index-leaves.sqlite'));
+  // The first sync finds nothing to resolve (the resolver says "not yet"), then the batch is
+  // loaded by hand, as the resolver's answer would be.
+  const indexer = createIndexer({
+    db,
+    publicClient: chain.publicClient,
+    deployment: chain.deployment,
+    resolveBatch: async () => undefined,
+  });
+  await indexer.sync();
+  const refused = [
+    // A leaf that is not one of the batch's: the root differs.
+    [otherLeaf, ...batch.leaves.slice(1)],
+    // One leaf short.
+    batch.leaves.slice(1),
+  ];
+  for (const leaves of refused) {
+    assert.throws(() => loadBatchEntries(db, batchId, listed, leaves), {
+      name: 'BatchMismatchError',
+    });
+  }
+  assert.equal(standingAnchor(db, listed[0]?.recordId as Hex), undefined, 'nothing loaded');
+  assert.equal(loadBatchEntries(db, batchId, listed, batch.leaves), true);
+  for (const entry of listed) {
+    assert.equal(standingAnchor(db, entry.recordId)?.batchId, Number(batchId));
+  }
+  // The leaves stored are the entries' own, as hashing them gives.
+  const stored = db
+    .prepare('SELECT leaf FROM batch_entries WHERE batch_id = ? ORDER BY record_id')
+    .all(Number(batchId)) as { leaf: string }[];
+  assert.deepEqual(
+    stored.map((row) => row.leaf).sort(),
+    batch.leaves.map((leaf) => leaf.toLowerCase()).sort(),
+  );
+  db.close();
+
+  // Through the indexer: a resolver answering { entries, leaves } has the batch loaded.
+  const viaResolver = createIndexer({
+    db: openIndexDatabase(join(dir.path, 'index-leaves-resolver.sqlite')),
+    publicClient: chain.publicClient,
+    deployment: chain.deployment,
+    resolveBatch: async (b) =>
+      b.batchId === batchId ? { entries: listed, leaves: batch.leaves } : undefined,
+  });
+  await viaResolver.sync();
+  assert.equal(standingAnchor(viaResolver.db, other.recordId), undefined);
+  assert.equal(
+    standingAnchor(viaResolver.db, listed[2]?.recordId as Hex)?.batchId,
+    Number(batchId),
+  );
+  viaResolver.db.close();
+});
+
 /** Wait for a condition the background loop will make true (bounded, so a bug fails the test). */
 async function until(condition: () => boolean): Promise<void> {
   for (let i = 0; i < 500 && !condition(); i++) await new Promise((r) => setTimeout(r, 20));

@@ -121,14 +121,17 @@ export function proofFromHashes(
   hashes: Uint8Array,
   treeIndex: number,
 ): { leaf: Hex; proof: Hex[] } {
-  const at = (i: number) =>
-    `0x${Buffer.from(hashes.buffer, hashes.byteOffset + i * 32, 32).toString('hex')}` as Hex;
-  const count = hashes.length / 32;
-  if (!Number.isInteger(treeIndex) || treeIndex < 0 || treeIndex >= count)
-    throw new Error('no such leaf');
+  const leaf = treeNodeAt(hashes, treeIndex);
   const proof: Hex[] = [];
   for (let i = treeIndex; i > 0; i = Math.floor((i - 1) / 2)) {
-    proof.push(at(i % 2 === 1 ? i + 1 : i - 1));
+    proof.push(treeNodeAt(hashes, i % 2 === 1 ? i + 1 : i - 1));
   }
-  return { leaf: at(treeIndex), proof };
+  return { leaf, proof };
+}
+
+/** The node at `index` of a tree stored as its hashes (32 bytes each, in tree order). */
+export function treeNodeAt(hashes: Uint8Array, index: number): Hex {
+  if (!Number.isInteger(index) || index < 0 || index >= hashes.length / 32)
+    throw new Error('no such leaf');
+  return `0x${Buffer.from(hashes.buffer, hashes.byteOffset + index * 32, 32).toString('hex')}` as Hex;
 }

@@ -57,6 +57,7 @@ CREATE TABLE IF NOT EXISTS outbox_batches (
 CREATE INDEX IF NOT EXISTS outbox_batches_open ON outbox_batches (next_attempt_at)
   WHERE state IN ('pending', 'submitted');
 CREATE INDEX IF NOT EXISTS outbox_batches_by_state ON outbox_batches (state);
+CREATE INDEX IF NOT EXISTS outbox_batches_by_root ON outbox_batches (root);
 `;
 
 /** Opens (creating if needed) the node's database with the durability settings above. */

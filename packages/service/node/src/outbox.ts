@@ -1,5 +1,5 @@
 import type { DatabaseSync } from 'node:sqlite';
-import { proofFromHashes } from './merkle-batch.ts';
+import { proofFromHashes, treeNodeAt } from './merkle-batch.ts';
 import { transaction, withoutFsync } from './open-node-database.ts';
 import type { Hex, IntentKind, OutboxIntent, RelayBatch } from './ports.ts';
 
@@ -60,6 +60,8 @@ function statements(db: DatabaseSync) {
       'SELECT id, idem_key, kind, payload FROM outbox WHERE batch_id IS NULL AND kind = ? ORDER BY id LIMIT ?',
     ),
     unbatchedKinds: p('SELECT DISTINCT kind FROM outbox WHERE batch_id IS NULL'),
+    batchByRoot: p('SELECT id, cid, tree FROM outbox_batches WHERE root = ? AND kind = ?'),
+    batchLeaves: p('SELECT payload, tree_index FROM outbox WHERE batch_id = ? ORDER BY leaf_index'),
     waiting: p(
       'SELECT count(*) AS n, min(created_at) AS oldest FROM outbox WHERE batch_id IS NULL AND kind = ?',
     ),
@@ -233,6 +235,26 @@ export class Outbox {
   batch(id: number): BatchView | undefined {
     const row = this.#sql.batch.get(id) as Row | undefined;
     return row && toBatch(row);
+  }
+
+  /**
+   * A Merkle batch this node formed, found by its root and entry-list CID (as a chain names it):
+   * its payloads in list order, each with its leaf from the stored tree. Undefined for another
+   * node's batch.
+   */
+  ownBatch(
+    kind: IntentKind,
+    root: Hex,
+    cid: string,
+  ): { payloads: unknown[]; leaves: Hex[] } | undefined {
+    const batch = this.#sql.batchByRoot.get(root.toLowerCase(), kind) as Row | undefined;
+    if (!batch || batch.cid !== cid || !(batch.tree instanceof Uint8Array)) return undefined;
+    const tree = batch.tree;
+    const rows = this.#sql.batchLeaves.all(Number(batch.id)) as Row[];
+    return {
+      payloads: rows.map((row) => JSON.parse(String(row.payload))),
+      leaves: rows.map((row) => treeNodeAt(tree, Number(row.tree_index))),
+    };
   }
 
   /** The batch as the relay sees it. */

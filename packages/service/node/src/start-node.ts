@@ -171,7 +171,7 @@ export async function startNode(options: StartNodeOptions): Promise<RunningNode>
     });
     const running = node;
     closers.push(() => running.close());
-    resolve = resolveBatchFromStore(running.context.store);
+    resolve = resolveBatchFromStore(running.context.store, running.context.outbox);
 
     // Batches confirmed on a chain that has since lost them go back to the outbox; checked at
     // start and every few seconds (the external chain may be restarted under a running node).

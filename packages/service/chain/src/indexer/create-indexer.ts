@@ -16,6 +16,12 @@ import {
 
 export type BatchToResolve = { batchId: bigint; root: Hex; cid: Hex; entryCount: number };
 
+/**
+ * A batch's entries with their leaves, for a resolver that has both already (a node resolving its
+ * own batches): the leaves are checked against the root, not hashed again (loadBatchEntries).
+ */
+export type ResolvedBatch = { entries: readonly RecordEntry[]; leaves: readonly Hex[] };
+
 export type IndexerOptions = {
   db: DatabaseSync;
   publicClient: Pick<PublicClient, 'getBlockNumber' | 'getBlock' | 'getLogs'>;
@@ -31,7 +37,7 @@ export type IndexerOptions = {
    * checked against the on-chain root before they enter the index; undefined means "not yet".
    */
   resolveBatch?:
-    | ((batch: BatchToResolve) => Promise<readonly RecordEntry[] | undefined>)
+    | ((batch: BatchToResolve) => Promise<readonly RecordEntry[] | ResolvedBatch | undefined>)
     | undefined;
   /** Errors of the background loop (start()); it keeps polling after them. */
   onError?: ((error: unknown) => void) | undefined;
@@ -199,13 +205,15 @@ export function createIndexer(options: IndexerOptions): Indexer {
       )
       .all() as { batch_id: number; root: Hex; cid: Hex; entry_count: number }[];
     for (const b of pending) {
-      const entries = await options.resolveBatch({
+      const resolved = await options.resolveBatch({
         batchId: BigInt(b.batch_id),
         root: b.root,
         cid: b.cid,
         entryCount: b.entry_count,
       });
-      if (entries) loadBatchEntries(db, b.batch_id, entries);
+      if (resolved === undefined) continue;
+      if ('leaves' in resolved) loadBatchEntries(db, b.batch_id, resolved.entries, resolved.leaves);
+      else loadBatchEntries(db, b.batch_id, resolved);
     }
   };
 

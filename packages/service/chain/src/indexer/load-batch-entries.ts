@@ -1,6 +1,7 @@
 import type { DatabaseSync } from 'node:sqlite';
+import type { Hex } from 'viem';
 import { BatchMismatchError } from '../errors.ts';
-import { recordBatchRoot } from '../record-batch.ts';
+import { recordBatchRoot, recordBatchRootOfLeaves } from '../record-batch.ts';
 import type { RecordEntry } from '../record-entry.ts';
 import { clampTime } from './apply-logs.ts';
 import { bumpPermissionsEpoch, inTransaction } from './schema.ts';
@@ -8,11 +9,15 @@ import { bumpPermissionsEpoch, inTransaction } from './schema.ts';
 /**
  * Add a batch's entries (its content-addressed list) to the index, after checking that they
  * rebuild the root committed on chain. Returns false if the batch is not (or no longer) indexed.
+ * `leaves`, when given, are the entries' leaves as the caller computed them from these entries
+ * (a node's own batch: its outbox kept the tree it built): they are checked against the root,
+ * not hashed again from the entries.
  */
 export function loadBatchEntries(
   db: DatabaseSync,
   batchId: bigint | number,
   entries: readonly RecordEntry[],
+  leaves?: readonly Hex[],
 ): boolean {
   const id = Number(batchId);
   const batch = db
@@ -24,8 +29,12 @@ export function loadBatchEntries(
     | undefined;
   if (!batch) return false;
   if (batch.entries_loaded) return true;
-  const built = recordBatchRoot(entries);
-  if (built.root.toLowerCase() !== batch.root || entries.length !== batch.entry_count) {
+  const built = leaves ? recordBatchRootOfLeaves(leaves) : recordBatchRoot(entries);
+  if (
+    built.root.toLowerCase() !== batch.root ||
+    entries.length !== batch.entry_count ||
+    built.leaves.length !== entries.length
+  ) {
     throw new BatchMismatchError(
       `the entry list given for batch ${id} does not match its on-chain root`,
       {

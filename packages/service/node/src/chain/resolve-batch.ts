@@ -1,6 +1,8 @@
-import type { BatchToResolve, RecordEntry } from '@aegle/chain';
+import type { BatchToResolve, RecordEntry, ResolvedBatch } from '@aegle/chain';
 import type { ObjectStore } from '@aegle/storage';
 import { hexToString } from 'viem';
+import { type AnchorPayload, anchorEntryOf } from '../merkle-batch.ts';
+import type { Outbox } from '../outbox.ts';
 import type { Hex } from '../ports.ts';
 
 /**
@@ -8,14 +10,26 @@ import type { Hex } from '../ports.ts';
  * UTF-8 bytes of its string form) names the entry list the outbox stored, parsed back into
  * Records.Entry values. Undefined when this node does not hold the list (another node's batch);
  * the indexer checks the entries against the on-chain root before using them.
+ *
+ * With the node's `outbox`, a batch this node formed itself (the same root and CID) is answered
+ * from there instead: its entries with the leaves its Merkle thread hashed from them, so the
+ * indexer checks those against the root rather than hashing every entry again (some 35 us an
+ * entry, a few percent of a node's CPU while it takes an import).
  */
-export function resolveBatchFromStore(store: ObjectStore) {
-  return async (batch: BatchToResolve): Promise<RecordEntry[] | undefined> => {
+export function resolveBatchFromStore(store: ObjectStore, outbox?: Outbox) {
+  return async (batch: BatchToResolve): Promise<RecordEntry[] | ResolvedBatch | undefined> => {
     let cid: string;
     try {
       cid = hexToString(batch.cid);
     } catch {
       return undefined;
+    }
+    const own = outbox?.ownBatch('anchor', batch.root, cid);
+    if (own) {
+      return {
+        entries: own.payloads.map((payload) => anchorEntryOf(payload as AnchorPayload)),
+        leaves: own.leaves,
+      };
     }
     if (!/^[a-z0-9]{8,128}$/i.test(cid) || !store.has(cid)) return undefined;
     const parts: Uint8Array[] = [];
