@@ -3,8 +3,8 @@
 // bounded concurrency, one manifest last). The time runs until every record is anchored on chain.
 // Prints {"bench":"fhir-import","resources_per_s",…} (target ≥ 1,000): the patient imported
 // AEGLE_BENCH_ROUNDS times (default 20, each a fresh import with its own records), as
-// `aegle import` imports that many files (importFiles: two files in flight, so one is converted
-// and sealed here while the other is stored on the node); `one_by_one_per_s` is the same imports
+// `aegle import` imports that many files (importFiles: three files in flight, so one is converted
+// and sealed here while another is stored on the node); `one_by_one_per_s` is the same imports
 // one after the other, measured first. A sustained rate, over 1,400 resources: with 5 (350
 // resources, a third of a second at the target), the last import's wait for its anchor (the node
 // batches anchors at most every 100 ms, then the transaction confirms: 90–220 ms in all) and the
