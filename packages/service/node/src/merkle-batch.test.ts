@@ -2,34 +2,15 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { StandardMerkleTree } from '@openzeppelin/merkle-tree';
 import { encodeAbiParameters, keccak256, parseAbiParameters } from 'viem';
-import {
-  type AnchorPayload,
-  type AuditPayload,
-  buildMerkleBatch,
-  leafOf,
-  proofFromHashes,
-} from './merkle-batch.ts';
-import type { Hex } from './ports.ts';
+import { anchorPayload, hexOf } from './anchor-payload.testing.ts';
+import { type AuditPayload, buildMerkleBatch, leafOf, proofFromHashes } from './merkle-batch.ts';
 
-const hex = (n: number, bytes: number) => `0x${n.toString(16).padStart(bytes * 2, '0')}` as Hex;
 const audit = (n: number): AuditPayload => ({
-  recordId: hex(n + 1, 32),
-  patient: hex(1, 20),
-  reader: hex(2, 20),
-  purpose: hex(3, 32),
+  recordId: hexOf(n + 1, 32),
+  patient: hexOf(1, 20),
+  reader: hexOf(2, 20),
+  purpose: hexOf(3, 32),
   releasedAt: 1_700_000_000 + n,
-});
-const anchor = (n: number): AnchorPayload => ({
-  recordId: hex(n + 1, 32),
-  patient: hex(1, 20),
-  creator: hex(2, 20),
-  contentRoot: hex(3, 32),
-  metadataHash: hex(4, 32),
-  category: hex(5, 32),
-  supersedes: hex(0, 32),
-  nonce: String(n),
-  signedAt: '1700000000',
-  signature: `0x${'ab'.repeat(65)}`,
 });
 
 test('leaves are what the contracts compute: keccak256(keccak256(abi.encode(fields)))', () => {
@@ -46,7 +27,7 @@ test('leaves are what the contracts compute: keccak256(keccak256(abi.encode(fiel
       ]),
     ),
   );
-  const e = anchor(9);
+  const e = anchorPayload(9);
   const anchorLeaf = keccak256(
     keccak256(
       encodeAbiParameters(
@@ -82,7 +63,7 @@ test('leaves are what the contracts compute: keccak256(keccak256(abi.encode(fiel
 test('proofs from the stored node hashes are the library proofs, for every leaf of trees of many sizes, of both kinds', () => {
   const kinds = [
     ['audit', audit],
-    ['anchor', anchor],
+    ['anchor', anchorPayload],
   ] as const;
   for (const [kind, make] of kinds) {
     for (const size of [1, 2, 3, 5, 8, 13, 100]) {

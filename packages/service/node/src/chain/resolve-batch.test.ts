@@ -4,25 +4,11 @@ import { test } from 'node:test';
 import { recordBatchRoot } from '@aegle/chain';
 import { stringToHex } from 'viem';
 import { openStore, putInto, tempDir } from '../../test/helpers.ts';
-import { type AnchorPayload, anchorEntryOf, buildMerkleBatch } from '../merkle-batch.ts';
+import { anchorPayload, hexOf } from '../anchor-payload.testing.ts';
+import { anchorEntryOf, buildMerkleBatch } from '../merkle-batch.ts';
 import { openNodeDatabase } from '../open-node-database.ts';
 import { Outbox } from '../outbox.ts';
-import type { Hex } from '../ports.ts';
 import { resolveBatchFromStore } from './resolve-batch.ts';
-
-const hex = (n: number, bytes: number): Hex => `0x${n.toString(16).padStart(bytes * 2, '0')}`;
-const anchor = (n: number): AnchorPayload => ({
-  recordId: hex(n + 1, 32),
-  patient: hex(1, 20),
-  creator: hex(2, 20),
-  contentRoot: hex(3 + n, 32),
-  metadataHash: hex(4, 32),
-  category: hex(5, 32),
-  supersedes: hex(0, 32),
-  nonce: String(n),
-  signedAt: '1700000000',
-  signature: `0x${'ab'.repeat(65)}`,
-});
 
 test('a batch this node formed resolves from its outbox, with the leaves its tree holds; another resolves from the store', async (t) => {
   const dir = await tempDir(t);
@@ -30,7 +16,7 @@ test('a batch this node formed resolves from its outbox, with the leaves its tre
   const db = openNodeDatabase(path.join(dir, 'node.sqlite'));
   t.after(() => db.close());
   const outbox = new Outbox(db);
-  const payloads = Array.from({ length: 5 }, (_, i) => anchor(i));
+  const payloads = Array.from({ length: 5 }, (_, i) => anchorPayload(i));
   for (const [i, p] of payloads.entries()) outbox.append('anchor', `anchor:${i}`, p);
   const intents = outbox.unbatched('anchor', 10);
   const batch = buildMerkleBatch(
@@ -69,7 +55,7 @@ test('a batch this node formed resolves from its outbox, with the leaves its tre
   assert.deepEqual(storeOnly, entries);
   const otherRoot = await withOutbox({
     batchId: 1n,
-    root: hex(9, 32),
+    root: hexOf(9, 32),
     cid: stringToHex(cid),
     entryCount: 5,
   });
