@@ -5,7 +5,8 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { DatabaseSync } from 'node:sqlite';
 import { test } from 'node:test';
-import { CHECKPOINT_EVERY_MS, checkpointInBackground } from './wal-checkpointer.ts';
+import { CHECKPOINT_EVERY_MS } from './storage-worker.ts';
+import { checkpointInBackground } from './wal-checkpointer.ts';
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
