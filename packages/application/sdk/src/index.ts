@@ -139,6 +139,10 @@ export {
   supportsRequestStreams,
   WRAPPED_KEY_HEADER,
 } from './transport/http-transport.ts';
+export {
+  RATE_LIMIT_PATIENCE_MS,
+  retryWhenRateLimited,
+} from './transport/retry-when-rate-limited.ts';
 export type {
   AnchorState,
   AuditEntryView,

@@ -7,6 +7,7 @@ import {
   BatchWriteError,
   type RecordMetadata,
   type RecordSummary,
+  retryWhenRateLimited,
 } from '@aegle/sdk';
 import type { Hex } from 'viem';
 import { ImportIncompleteError } from './errors.ts';
@@ -47,30 +48,6 @@ export type StoredImport = {
   records: (ManifestRecord & { record: RecordSummary })[];
   attachments: (ManifestRecord & { record: RecordSummary })[];
 };
-
-/** How long a write keeps retrying while the node rate-limits this session. */
-const RATE_LIMIT_PATIENCE_MS = 120_000;
-
-/**
- * Runs `fn` again, with growing pauses, while the node answers 429: a node limits requests per
- * session (600 a minute by default), and a large import is a burst of them. A record that was
- * refused is written afresh (a new record id); an upload the node took but never saw committed
- * expires there.
- */
-async function retryWhenRateLimited<T>(fn: () => Promise<T>): Promise<T> {
-  const deadline = Date.now() + RATE_LIMIT_PATIENCE_MS;
-  let pause = 250;
-  for (;;) {
-    try {
-      return await fn();
-    } catch (error) {
-      if ((error as Error).name !== 'RateLimitedError' || Date.now() + pause > deadline)
-        throw error;
-      await new Promise((resolve) => setTimeout(resolve, pause + Math.random() * pause));
-      pause = Math.min(pause * 2, 5_000);
-    }
-  }
-}
 
 /**
  * Writes in-memory records (FHIR resources, then the manifest) with the SDK's batched write: one
@@ -142,6 +119,8 @@ export async function storeImport(
   let total = plan.attachments.length;
   const write = async (item: PlannedRecord): Promise<RecordSummary> => {
     try {
+      // On a 429 the record is written afresh (a new record id, its stream opened again); an
+      // upload the node took but never saw committed expires there.
       const record = await retryWhenRateLimited(() =>
         client.addRecord({
           patient,

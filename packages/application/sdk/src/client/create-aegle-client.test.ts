@@ -9,6 +9,7 @@ import { after, before, test } from 'node:test';
 import { createAccount } from '@aegle/crypto';
 import { type RunningNode, startNode } from '@aegle/node';
 import type { Hex } from 'viem';
+import { RateLimitedError } from '../transport/errors.ts';
 import { createHttpTransport } from '../transport/http-transport.ts';
 import type { Transport } from '../transport/transport.ts';
 import { type ClientDeployment, createAegleClient } from './create-aegle-client.ts';
@@ -225,6 +226,31 @@ test('addRecords writes small records in batches: same records as addRecord, in 
   );
   assert.equal(infoCalls, asked);
   assert.ok(asked >= 1);
+});
+
+test('addRecords sends a batch the node refused with 429 again, and each record is written once', {
+  timeout: 120_000,
+}, async () => {
+  let calls = 0;
+  const alice = await clientFor('patient', (http) => ({
+    ...http,
+    writeBatch: async (records) => {
+      // The node's rate limiter refuses the first attempt before reading it.
+      if (++calls === 1) throw new RateLimitedError({ status: 429, type: 'rate-limited' });
+      return http.writeBatch(records);
+    },
+  }));
+  const items = Array.from({ length: 3 }, () => ({
+    category: 'Observation',
+    content: new Uint8Array(randomBytes(200)),
+  }));
+  const written = await alice.addRecords(items);
+  assert.equal(calls, 2);
+  assert.equal(written.length, 3);
+  assert.deepEqual(
+    (await alice.listRecords()).map((r) => r.recordId),
+    written.map((r) => r.recordId),
+  );
 });
 
 test('addRecords stops at a refused batch: BatchWriteError names the record and what was written', {

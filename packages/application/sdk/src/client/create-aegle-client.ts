@@ -44,6 +44,7 @@ import {
   type NodeInfo,
   type Session,
 } from '../transport/http-transport.ts';
+import { retryWhenRateLimited } from '../transport/retry-when-rate-limited.ts';
 import type {
   AuditEntryView,
   InclusionView,
@@ -565,9 +566,12 @@ export function createAegleClient(options: CreateAegleClientOptions): AegleClien
             account,
             recordsDeployment,
           );
-          return transport.writeBatch(
-            batch.map((record, i) => ({ ...record, entry: signed[i] as AnchorEntry })),
-          );
+          const records = batch.map((record, i) => ({
+            ...record,
+            entry: signed[i] as AnchorEntry,
+          }));
+          // A batch refused with 429 stored nothing: the same signed records go again, later.
+          return retryWhenRateLimited(() => transport.writeBatch(records));
         },
         ...(o.onProgress && { onProgress: o.onProgress }),
         async seal(i) {
