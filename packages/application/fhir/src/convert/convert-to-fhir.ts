@@ -166,7 +166,7 @@ async function convert(
     case 'fhir-bundle': {
       const { valid, outcome } = validateResource(json);
       if (!valid) throw new FhirValidationError(outcome, { file });
-      return { ...splitBundle(json, at), ...none };
+      return { ...splitBundle(json, { ...at, consume: true }), ...none };
     }
     case 'hl7v2': {
       const converted = convertHl7v2(await readBytes(source), {
@@ -210,7 +210,7 @@ async function convert(
 }
 
 function fromBundle(bundle: Bundle, skipped: string[], file: string | undefined): Converted {
-  const split = splitBundle(bundle, file === undefined ? {} : { file });
+  const split = splitBundle(bundle, { ...(file === undefined ? {} : { file }), consume: true });
   return {
     resources: split.resources,
     skipped: [...skipped, ...split.skipped],

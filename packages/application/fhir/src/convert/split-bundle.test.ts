@@ -29,6 +29,8 @@ describe('splitBundle on the Synthea patients (transaction Bundles, urn:uuid ref
       const before = JSON.stringify(bundle);
       const { resources, skipped } = splitBundle(bundle);
       assert.equal(JSON.stringify(bundle), before, 'the input is not changed');
+      // Consumed (no copies), the same resources.
+      assert.deepEqual(splitBundle(JSON.parse(before), { consume: true }).resources, resources);
       assert.deepEqual(skipped, []);
       assert.equal(resources.length, bundle.entry.length);
       const typeOf = new Map(

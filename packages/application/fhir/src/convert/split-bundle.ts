@@ -42,7 +42,15 @@ const RESTFUL =
  */
 export function splitBundle(
   bundle: unknown,
-  options: { bundleKey?: string; file?: string } = {},
+  options: {
+    bundleKey?: string;
+    file?: string;
+    /**
+     * The caller gives the Bundle up (convertToFhir, which parsed or built it): its resources are
+     * taken and rewritten in place instead of copied. Default false: the Bundle is left untouched.
+     */
+    consume?: boolean;
+  } = {},
 ): SplitBundleResult {
   const at = (entry: string) => ({ file: options.file, entry });
   const record = bundle as { resourceType?: unknown; id?: unknown; entry?: unknown };
@@ -67,8 +75,10 @@ export function splitBundle(
       skipped.push(`entry ${index}: an operation call (POST ${url.split('?')[0]}), not imported`);
       return;
     }
-    // A copy: the caller's Bundle is left untouched.
-    const resource = structuredClone(entry.resource) as Resource;
+    // A copy, unless the caller gave the Bundle up: its Bundle is left untouched.
+    const resource = (
+      options.consume ? entry.resource : structuredClone(entry.resource)
+    ) as Resource;
     if (typeof resource.resourceType !== 'string') {
       throw new ConversionError(
         'FHIR',
