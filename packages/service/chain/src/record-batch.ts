@@ -44,22 +44,22 @@ export function recordBatchRoot(entries: readonly RecordEntry[]): { root: Hex; l
  * hashed them from the entries it stored): the tree only, without hashing each entry again.
  */
 export function recordBatchRootOfLeaves(leaves: readonly Hex[]): { root: Hex; leaves: Hex[] } {
-  if (leaves.length === 0) {
-    throw new BatchMismatchError('a batch needs at least one entry', {
-      hint: 'commit only when entries are pending',
-    });
-  }
+  assertNotEmpty(leaves);
   const { nodes } = standardMerkleTree(leaves.map((leaf) => hexToBytes(leaf)));
   return { root: bytesToHex(nodes[0] as Uint8Array), leaves: [...leaves] };
 }
 
 function leavesOf(entries: readonly RecordEntry[]): Hex[] {
-  if (entries.length === 0) {
+  assertNotEmpty(entries);
+  return entries.map(recordLeaf);
+}
+
+function assertNotEmpty(batch: readonly unknown[]): void {
+  if (batch.length === 0) {
     throw new BatchMismatchError('a batch needs at least one entry', {
       hint: 'commit only when entries are pending',
     });
   }
-  return entries.map(recordLeaf);
 }
 
 /** Verify one entry against a root, off chain. */
