@@ -3,6 +3,8 @@
 // Prints {"bench":"e2e-upload"|"e2e-download","mb_per_s","limit_mb_per_s","ratio","client_rss_mb",
 // "node_rss_mb",…}: the limit is single-core AES-256-GCM then SHA-256 on this machine, measured
 // in the same run; MB are 10^6 bytes in every figure; peaks are VmHWM, reset before each phase.
+// The upload line also gives the disk's own bound (`disk_limit_mb_per_s`, see measureDurableWrite)
+// and the upload's share of it (`disk_ratio`): both replicas are on this one disk.
 // AEGLE_BENCH_MB overrides the size (default 1024).
 //
 // Both processes run with the lean-memory settings docs/KEYS.md recommends for Node ("Memory in
@@ -10,8 +12,8 @@
 // the line says so in `runtime`. AEGLE_BENCH_RUNTIME=default runs both with Node's defaults.
 import { spawnSync } from 'node:child_process';
 import { createCipheriv, hash, randomBytes } from 'node:crypto';
-import { readFileSync, writeFileSync } from 'node:fs';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { constants, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtemp, open, rm, unlink } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { cpuByThread, cpuSeconds, threadCpuSince } from './process-stats.ts';
@@ -122,6 +124,59 @@ async function* plaintext(): AsyncGenerator<Uint8Array> {
   }
 }
 
+/**
+ * Flushes what the file systems hold dirty (`sync`) before a measured phase, so that it does not
+ * pay for an earlier benchmark's writeback, or for the discards of the files it deleted (ext4
+ * mounted with `discard` issues them at its next journal commit: the first fsync of the phase).
+ */
+function settleDisk(): void {
+  spawnSync('sync', { stdio: 'ignore' });
+}
+
+/** Payload written to each replica by `measureDurableWrite`: enough to get past the disk's cache. */
+const DURABLE_PROBE_MIB = 512;
+
+/**
+ * This disk's durable-write bound for an upload, in MB/s of payload (10^6 bytes): the same bytes
+ * written to two files side by side (the node's two replicas share this disk), 1 MiB at a time
+ * with O_DIRECT from a page-aligned buffer, as the store writes its leaves, then fdatasync'd. No
+ * hashing, no network, one file per replica instead of a file per leaf: an upload that must hold
+ * both copies durably before it is acknowledged cannot go faster than this. Best of two rounds.
+ */
+async function measureDurableWrite(dir: string): Promise<number> {
+  // A WebAssembly memory starts on a page boundary: O_DIRECT takes it (see page-aligned.ts).
+  const memory = new (
+    globalThis as unknown as {
+      WebAssembly: { Memory: new (d: { initial: number }) => { buffer: ArrayBuffer } };
+    }
+  ).WebAssembly.Memory({ initial: MB / 65_536 });
+  const block = new Uint8Array(memory.buffer, 0, MB);
+  crypto.getRandomValues(block.subarray(0, 65_536));
+  const direct = constants.O_DIRECT ?? 0;
+  const flags = constants.O_WRONLY | constants.O_CREAT | constants.O_TRUNC;
+  const writeOne = async (file: string) => {
+    const handle = await open(file, flags | direct).catch(() => open(file, flags));
+    try {
+      for (let i = 0; i < DURABLE_PROBE_MIB; i++) await handle.write(block, 0, MB, i * MB);
+      await handle.datasync();
+    } finally {
+      await handle.close();
+    }
+  };
+  let best = 0;
+  for (let round = 0; round < 2; round++) {
+    const files = [join(dir, 'durable-probe-0'), join(dir, 'durable-probe-1')];
+    settleDisk();
+    const started = performance.now();
+    await Promise.all(files.map(writeOne));
+    const seconds = (performance.now() - started) / 1000;
+    best = Math.max(best, (DURABLE_PROBE_MIB * MB) / 1e6 / seconds);
+    await Promise.all(files.map((file) => unlink(file)));
+  }
+  settleDisk();
+  return best;
+}
+
 /** One figure: MB/s (10^6 bytes, as the core benchmarks count) against the encrypt-plus-hash limit. */
 function report(
   bench: string,
@@ -169,6 +224,7 @@ try {
   await client.register('patient');
   debug('after sign-in: rss', peakRssMb('self'), 'MB; node', peakRssMb(pid), 'MB');
 
+  settleDisk();
   resetPeak('self');
   resetPeak(pid);
   peaks = {};
@@ -196,6 +252,7 @@ try {
   debug('  node:', threadCpuSince(threads.node, cpuByThread(pid)));
   debug('client memory peaks (MB)', peaks);
 
+  settleDisk();
   resetPeak('self');
   resetPeak(pid);
   peaks = {};
@@ -213,10 +270,14 @@ try {
   debug('client memory peaks (MB)', peaks);
   // Measured last, so its garbage does not count in the client's peaks.
   const primitives = measurePrimitives();
+  const disk = await measureDurableWrite(home);
   report('e2e-upload', upload.seconds, upload.rss, primitives, {
     // Acknowledged (stored on both replicas, committed, anchor journaled) before the anchor is on
     // chain: the rest is the outbox's batch window and the chain's confirmation.
     committed_mb_per_s: round(totalBytes / 1e6 / upload.committedSeconds),
+    // The second bound an upload meets here: the disk, for both replicas' bytes made durable.
+    disk_limit_mb_per_s: round(disk),
+    disk_ratio: Math.round((totalBytes / 1e6 / upload.seconds / disk) * 1000) / 1000,
   });
   report('e2e-download', download.seconds, download.rss, primitives);
 } finally {
