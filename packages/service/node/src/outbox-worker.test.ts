@@ -153,6 +153,52 @@ test('an idle chain gets a batch at once; while one is on its way, intents gathe
   assert.equal(batchOf(8), 2);
 });
 
+test('enough waiting intents form a batch as soon as the chain is idle, without waiting out minBatchIntervalMs', async (t) => {
+  const { file, store } = await setup(t);
+  const db = openNodeDatabase(file);
+  t.after(() => db.close());
+  const outbox = new Outbox(db);
+  const relay = new FaultInjectingRelay();
+  relay.confirmAfterPolls = 0;
+  let clock = 1_000_000;
+  const worker = new OutboxWorker({
+    outbox,
+    relay,
+    putBatchObject: putInto(store),
+    batchWindowMs: 2_000,
+    minBatchIntervalMs: 1_000,
+    eagerBatchSize: 4,
+    confirmPollMs: 500,
+    maxBatch: 16,
+    now: () => clock,
+  });
+  const batchOf = (i: number) => outbox.getByKey(`audit:${i}`)?.batch?.merkle?.entryCount;
+  outbox.enqueue('audit', 'audit:0', audit(0), clock);
+  await worker.runOnce();
+  assert.equal(batchOf(0), 1);
+  // Three wait (fewer than eagerBatchSize) while the first batch is out.
+  for (let i = 1; i < 4; i++) outbox.enqueue('audit', `audit:${i}`, audit(i), clock);
+  clock += 100;
+  await worker.runOnce();
+  assert.equal(outbox.getByKey('audit:0')?.state, 'confirmed');
+  // The chain is idle, but the last batch was formed 100 ms ago and three are too few to go early.
+  await worker.runOnce();
+  assert.equal(outbox.waiting('audit').count, 3);
+  // A fourth makes eagerBatchSize: the batch forms now, 900 ms before the interval would end.
+  outbox.enqueue('audit', 'audit:4', audit(4), clock);
+  await worker.runOnce();
+  assert.equal(outbox.waiting('audit').count, 0);
+  assert.equal(batchOf(1), 4);
+  assert.equal(batchOf(4), 4);
+  // While that batch is on its way, even many waiting intents wait for it (or the window).
+  relay.confirmAfterPolls = 1_000;
+  await worker.runOnce();
+  for (let i = 5; i < 13; i++) outbox.enqueue('audit', `audit:${i}`, audit(i), clock);
+  await worker.runOnce();
+  assert.equal(outbox.inFlight('audit'), 1);
+  assert.equal(outbox.waiting('audit').count, 8);
+});
+
 test('a submitted tx is asked about after 10 ms, then after as long as it has been out, up to confirmPollMs', async (t) => {
   const { file, store } = await setup(t);
   const db = openNodeDatabase(file);
