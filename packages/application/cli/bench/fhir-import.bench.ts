@@ -5,10 +5,12 @@
 // AEGLE_BENCH_ROUNDS times (default 20, each a fresh import with its own records), as
 // `aegle import` imports that many files (importFiles: three files in flight, so one is converted
 // and sealed here while another is stored on the node); `one_by_one_per_s` is the same imports
-// one after the other, measured first. A sustained rate, over 1,400 resources: with 5 (350
-// resources, a third of a second at the target), the last import's wait for its anchor (the node
-// batches anchors at most every 100 ms, then the transaction confirms: 90–220 ms in all) and the
-// first imports' unoptimised code are a quarter to a third of the figure.
+// one after the other, measured first. The pipelined import runs AEGLE_BENCH_TRIALS times
+// (default 3) and the median trial is reported, with every trial's figure (`trials_per_s`).
+// A sustained rate, over 1,400 resources per trial: with 5 rounds (350 resources, a third of a
+// second at the target), the last import's wait for its anchor (the transaction before its batch
+// confirms, then its own: about 100 ms in all) and the first imports' unoptimised code are a
+// quarter to a third of the figure.
 import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
 import { once } from 'node:events';
 import { mkdtemp, rm } from 'node:fs/promises';
@@ -38,6 +40,7 @@ const patientFile = join(
   'Clemente_Kreiger_1484a42d-0eaf-4654-9cbf-6b050a5cd73b.json',
 );
 const rounds = Number(process.env.AEGLE_BENCH_ROUNDS ?? 20);
+const trialCount = Math.max(1, Number(process.env.AEGLE_BENCH_TRIALS ?? 3));
 const concurrency = Number(process.env.AEGLE_BENCH_CONCURRENCY ?? 16);
 const debug = process.env.AEGLE_BENCH_DEBUG ? (...a: unknown[]) => console.error(...a) : () => {};
 
@@ -154,7 +157,13 @@ try {
     };
   };
   const oneByOne = await measure(true);
-  const pipelined = await measure(false);
+  // The pipelined import `trials` times over, and the median trial reported: on a shared machine
+  // a trial that meets a few seconds of a noisy neighbour says little about the code. Every
+  // trial's figure is printed too (`trials_per_s`), in the order run.
+  const trials: Awaited<ReturnType<typeof measure>>[] = [];
+  for (let i = 0; i < trialCount; i++) trials.push(await measure(false));
+  const ranked = [...trials].sort((a, b) => a.perSecond - b.perSecond);
+  const pipelined = ranked[Math.floor((ranked.length - 1) / 2)] as (typeof trials)[number];
   console.log(
     JSON.stringify({
       bench: 'fhir-import',
@@ -163,6 +172,7 @@ try {
       resources: pipelined.resources,
       client_cpu_ms: pipelined.clientCpuMs,
       node_cpu_ms: pipelined.nodeCpuMs,
+      trials_per_s: trials.map((t) => t.perSecond),
       // The same imports one file after the other: the client's and the node's work take turns.
       one_by_one_per_s: oneByOne.perSecond,
       concurrency,

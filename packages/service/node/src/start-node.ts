@@ -11,6 +11,7 @@ import {
   operatorKeyPath,
   startEmbeddedChain,
 } from '@aegle/chain';
+import { checkpointInBackground } from '@aegle/storage';
 import { createChainHealth } from './chain/chain-health.ts';
 import { createChainPermissions } from './chain/chain-permissions.ts';
 import { createChainRelay } from './chain/chain-relay.ts';
@@ -109,8 +110,13 @@ export async function startNode(options: StartNodeOptions): Promise<RunningNode>
     }
   };
   try {
-    const indexDb = openIndexDatabase(indexDatabasePath(dataDir));
+    const indexFile = indexDatabasePath(dataDir);
+    const indexDb = openIndexDatabase(indexFile);
     closers.push(() => indexDb.close());
+    // Loading a batch's entries commits a page per entry (random record ids): SQLite's own
+    // autocheckpoints would run on the event loop every few batches, as node.sqlite's did.
+    const indexCheckpoints = checkpointInBackground(indexDb, indexFile);
+    closers.push(() => indexCheckpoints.release());
     const { deployment, publicClient } = chain;
     const contracts = deployment.contracts;
     // The store is opened by createNode; the indexer asks it for batch lists through this holder.

@@ -8,6 +8,7 @@ import {
 } from '@aegle/contracts';
 import { type Abi, decodeEventLog, type Log } from 'viem';
 import type { AegleContractAddresses } from '../deployment.ts';
+import { statement } from './statement.ts';
 
 /** The contracts whose events the index follows (the forwarder and the token carry none it needs). */
 export function indexedContracts(contracts: AegleContractAddresses): Map<string, Abi> {
@@ -63,23 +64,27 @@ export function applyLogs(
     if (decoded.eventName !== 'AuditCommitted') permissionsChanged = true;
     switch (decoded.eventName) {
       case 'AccountRegistered':
-        db.prepare(
+        statement(
+          db,
           'INSERT OR REPLACE INTO accounts (account, role, encryption_key, registered_at, block_number, log_index) VALUES (?, ?, ?, ?, ?, ?)',
         ).run(h('account'), num('role'), h('encryptionKey'), time, block, index);
         break;
       case 'EncryptionKeyRotated':
-        db.prepare(
+        statement(
+          db,
           'INSERT INTO key_rotations (account, encryption_key, by, block_number, log_index) VALUES (?, ?, ?, ?, ?)',
         ).run(h('account'), h('encryptionKey'), h('by'), block, index);
         break;
       case 'GuardianSet':
-        db.prepare(
+        statement(
+          db,
           'INSERT INTO guardian_events (patient, guardian, since, block_number, log_index) VALUES (?, ?, ?, ?, ?)',
         ).run(h('patient'), h('guardian'), time, block, index);
         break;
       case 'RoleGranted':
       case 'RoleRevoked':
-        db.prepare(
+        statement(
+          db,
           'INSERT INTO role_events (role, account, granted, sender, block_number, log_index) VALUES (?, ?, ?, ?, ?, ?)',
         ).run(
           h('role'),
@@ -91,18 +96,21 @@ export function applyLogs(
         );
         break;
       case 'Certified':
-        db.prepare(
+        statement(
+          db,
           'INSERT INTO certificates (subject, credential_hash, issued_at, expires_at, issuer, block_number, log_index) VALUES (?, ?, ?, ?, ?, ?, ?)',
         ).run(h('subject'), h('credentialHash'), time, t('expiresAt'), h('issuer'), block, index);
         break;
       case 'CertificationRevoked':
-        db.prepare(
+        statement(
+          db,
           'INSERT INTO certificate_revocations (subject, by, revoked_at, block_number, log_index) VALUES (?, ?, ?, ?, ?)',
         ).run(h('subject'), h('by'), time, block, index);
         break;
       case 'RecordAnchored': {
-        const { n } = db.prepare('SELECT count(*) AS n FROM batches').get() as { n: number };
-        db.prepare(
+        const { n } = statement(db, 'SELECT count(*) AS n FROM batches').get() as { n: number };
+        statement(
+          db,
           `INSERT OR REPLACE INTO direct_anchors (record_id, patient, creator, content_root, metadata_hash,
            category, supersedes, signed_at, after_batch, block_number, log_index) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
         ).run(
@@ -121,7 +129,8 @@ export function applyLogs(
         break;
       }
       case 'BatchCommitted':
-        db.prepare(
+        statement(
+          db,
           'INSERT OR REPLACE INTO batches (batch_id, root, node, entry_count, cid, committed_at, entries_loaded, block_number, log_index) VALUES (?, ?, ?, ?, ?, ?, 0, ?, ?)',
         ).run(
           num('batchId'),
@@ -135,17 +144,20 @@ export function applyLogs(
         );
         break;
       case 'EntryInvalidated':
-        db.prepare(
+        statement(
+          db,
           'INSERT INTO invalidations (batch_id, leaf, record_id, fault, block_number, log_index) VALUES (?, ?, ?, ?, ?, ?)',
         ).run(num('batchId'), h('leaf'), h('recordId'), num('fault'), block, index);
         break;
       case 'NodeFaulted':
-        db.prepare(
+        statement(
+          db,
           'INSERT INTO node_faults (node, batch_id, leaf, fault, block_number, log_index) VALUES (?, ?, ?, ?, ?, ?)',
         ).run(h('node'), num('batchId'), h('leaf'), num('fault'), block, index);
         break;
       case 'ConsentGranted':
-        db.prepare(
+        statement(
+          db,
           'INSERT INTO consent_events (patient, grantee, scope, target, granted, purpose, expires_at, by, block_number, log_index) VALUES (?, ?, ?, ?, 1, ?, ?, ?, ?, ?)',
         ).run(
           h('patient'),
@@ -160,12 +172,14 @@ export function applyLogs(
         );
         break;
       case 'ConsentRevoked':
-        db.prepare(
+        statement(
+          db,
           'INSERT INTO consent_events (patient, grantee, scope, target, granted, purpose, expires_at, by, block_number, log_index) VALUES (?, ?, ?, ?, 0, NULL, NULL, ?, ?, ?)',
         ).run(h('patient'), h('grantee'), num('scope'), h('target'), h('by'), block, index);
         break;
       case 'AuditCommitted':
-        db.prepare(
+        statement(
+          db,
           'INSERT OR REPLACE INTO audit_commits (commit_id, root, node, entry_count, cid, committed_at, block_number, log_index) VALUES (?, ?, ?, ?, ?, ?, ?, ?)',
         ).run(
           num('commitId'),

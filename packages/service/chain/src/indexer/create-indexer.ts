@@ -13,6 +13,7 @@ import {
   inTransaction,
   setMeta,
 } from './schema.ts';
+import { statement } from './statement.ts';
 
 export type BatchToResolve = { batchId: bigint; root: Hex; cid: Hex; entryCount: number };
 
@@ -79,7 +80,7 @@ export function createIndexer(options: IndexerOptions): Indexer {
 
   const cursor = (): number => Number(getMeta(db, 'cursor') ?? genesis);
   const storedBlock = (n: number) =>
-    db.prepare('SELECT number, hash, timestamp FROM blocks WHERE number = ?').get(n) as
+    statement(db, 'SELECT number, hash, timestamp FROM blocks WHERE number = ?').get(n) as
       | StoredBlock
       | undefined;
   const chainHash = async (n: number): Promise<string | undefined> => {
@@ -92,9 +93,10 @@ export function createIndexer(options: IndexerOptions): Indexer {
 
   /** Walk the stored blocks down to the highest one the chain still agrees with. */
   const findAncestor = async (): Promise<number> => {
-    const rows = db
-      .prepare('SELECT number, hash FROM blocks WHERE number <= ? ORDER BY number DESC')
-      .all(cursor()) as StoredBlock[];
+    const rows = statement(
+      db,
+      'SELECT number, hash FROM blocks WHERE number <= ? ORDER BY number DESC',
+    ).all(cursor()) as StoredBlock[];
     for (let i = 0; i < rows.length; i += 16) {
       const slice = rows.slice(i, i + 16);
       const hashes = await Promise.all(slice.map((r) => chainHash(r.number)));
@@ -107,9 +109,9 @@ export function createIndexer(options: IndexerOptions): Indexer {
   const rollBack = (ancestor: number) =>
     inTransaction(db, () => {
       for (const table of eventTables) {
-        db.prepare(`DELETE FROM ${table} WHERE block_number > ?`).run(ancestor);
+        statement(db, `DELETE FROM ${table} WHERE block_number > ?`).run(ancestor);
       }
-      db.prepare('DELETE FROM blocks WHERE number > ?').run(ancestor);
+      statement(db, 'DELETE FROM blocks WHERE number > ?').run(ancestor);
       setMeta(db, 'cursor', String(ancestor));
       bumpPermissionsEpoch(db);
     });
@@ -178,7 +180,8 @@ export function createIndexer(options: IndexerOptions): Indexer {
       if (applyLogs(db, contracts, logs, (n) => Number(headers.get(n)?.timestamp ?? 0n))) {
         bumpPermissionsEpoch(db);
       }
-      const insert = db.prepare(
+      const insert = statement(
+        db,
         'INSERT OR REPLACE INTO blocks (number, hash, timestamp, has_events) VALUES (?, ?, ?, ?)',
       );
       const eventful = new Set(withLogs);
@@ -191,7 +194,9 @@ export function createIndexer(options: IndexerOptions): Indexer {
         );
       }
       // Range ends without events are only needed near the head, to detect a reorg.
-      db.prepare('DELETE FROM blocks WHERE has_events = 0 AND number < ?').run(Number(to) - 1024);
+      statement(db, 'DELETE FROM blocks WHERE has_events = 0 AND number < ?').run(
+        Number(to) - 1024,
+      );
       setMeta(db, 'cursor', String(to));
     });
     return true;
@@ -199,11 +204,10 @@ export function createIndexer(options: IndexerOptions): Indexer {
 
   const resolvePendingBatches = async () => {
     if (!options.resolveBatch) return;
-    const pending = db
-      .prepare(
-        'SELECT batch_id, root, cid, entry_count FROM batches WHERE entries_loaded = 0 ORDER BY batch_id LIMIT 32',
-      )
-      .all() as { batch_id: number; root: Hex; cid: Hex; entry_count: number }[];
+    const pending = statement(
+      db,
+      'SELECT batch_id, root, cid, entry_count FROM batches WHERE entries_loaded = 0 ORDER BY batch_id LIMIT 32',
+    ).all() as { batch_id: number; root: Hex; cid: Hex; entry_count: number }[];
     for (const b of pending) {
       const resolved = await options.resolveBatch({
         batchId: BigInt(b.batch_id),

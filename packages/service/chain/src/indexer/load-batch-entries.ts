@@ -5,6 +5,7 @@ import { recordBatchRoot, recordBatchRootOfLeaves } from '../record-batch.ts';
 import type { RecordEntry } from '../record-entry.ts';
 import { clampTime } from './apply-logs.ts';
 import { bumpPermissionsEpoch, inTransaction } from './schema.ts';
+import { statement } from './statement.ts';
 
 /**
  * Add a batch's entries (its content-addressed list) to the index, after checking that they
@@ -20,11 +21,10 @@ export function loadBatchEntries(
   leaves?: readonly Hex[],
 ): boolean {
   const id = Number(batchId);
-  const batch = db
-    .prepare(
-      'SELECT root, entry_count, entries_loaded, block_number FROM batches WHERE batch_id = ?',
-    )
-    .get(id) as
+  const batch = statement(
+    db,
+    'SELECT root, entry_count, entries_loaded, block_number FROM batches WHERE batch_id = ?',
+  ).get(id) as
     | { root: string; entry_count: number; entries_loaded: number; block_number: number }
     | undefined;
   if (!batch) return false;
@@ -43,7 +43,8 @@ export function loadBatchEntries(
     );
   }
   inTransaction(db, () => {
-    const insert = db.prepare(
+    const insert = statement(
+      db,
       `INSERT OR IGNORE INTO batch_entries (batch_id, leaf, record_id, patient, creator, content_root,
        metadata_hash, category, supersedes, nonce, signed_at, signature, block_number)
        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
@@ -65,7 +66,7 @@ export function loadBatchEntries(
         batch.block_number,
       );
     });
-    db.prepare('UPDATE batches SET entries_loaded = 1 WHERE batch_id = ?').run(id);
+    statement(db, 'UPDATE batches SET entries_loaded = 1 WHERE batch_id = ?').run(id);
     bumpPermissionsEpoch(db);
   });
   return true;

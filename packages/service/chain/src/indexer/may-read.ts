@@ -1,6 +1,7 @@
 import type { DatabaseSync } from 'node:sqlite';
 import { type Address, type Hex, stringToHex } from 'viem';
 import { currentGrant, standingAnchor } from './queries.ts';
+import { statement } from './statement.ts';
 
 /** Consents.PURPOSE_OWNER: bytes32("owner"). */
 export const PURPOSE_OWNER: Hex = stringToHex('owner', { size: 32 });
@@ -36,11 +37,10 @@ export function mayRead(
 ): MayReadAnswer {
   const anchor = standingAnchor(db, recordId);
   if (!anchor) {
-    const anyAnchor = db
-      .prepare(
-        'SELECT 1 FROM direct_anchors WHERE record_id = ?1 UNION ALL SELECT 1 FROM batch_entries WHERE record_id = ?1 LIMIT 1',
-      )
-      .get(recordId.toLowerCase());
+    const anyAnchor = statement(
+      db,
+      'SELECT 1 FROM direct_anchors WHERE record_id = ?1 UNION ALL SELECT 1 FROM batch_entries WHERE record_id = ?1 LIMIT 1',
+    ).get(recordId.toLowerCase());
     return { allowed: false, reason: anyAnchor ? 'record-invalid' : 'unknown-record' };
   }
   const r = reader.toLowerCase() as Address;

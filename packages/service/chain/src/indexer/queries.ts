@@ -1,5 +1,6 @@
 import type { DatabaseSync } from 'node:sqlite';
 import type { Address, Hex } from 'viem';
+import { statement } from './statement.ts';
 
 // Read-side queries over the index. Current state is the latest event per key (see schema.ts).
 
@@ -14,16 +15,15 @@ export type IndexedAccount = {
 };
 
 export function accountOf(db: DatabaseSync, account: Address): IndexedAccount | undefined {
-  const row = db
-    .prepare(
-      `SELECT a.account, a.role, a.registered_at,
+  const row = statement(
+    db,
+    `SELECT a.account, a.role, a.registered_at,
         coalesce((SELECT encryption_key FROM key_rotations k WHERE k.account = a.account
                   ORDER BY block_number DESC, log_index DESC LIMIT 1), a.encryption_key) AS encryption_key,
         (SELECT guardian FROM guardian_events g WHERE g.patient = a.account
          ORDER BY block_number DESC, log_index DESC LIMIT 1) AS guardian
        FROM accounts a WHERE a.account = ?`,
-    )
-    .get(lower(account)) as
+  ).get(lower(account)) as
     | {
         account: Address;
         role: number;
@@ -45,11 +45,10 @@ export function accountOf(db: DatabaseSync, account: Address): IndexedAccount | 
 
 /** AccessControl membership from RoleGranted/RoleRevoked. */
 export function hasRole(db: DatabaseSync, role: Hex, account: Address): boolean {
-  const row = db
-    .prepare(
-      'SELECT granted FROM role_events WHERE role = ? AND account = ? ORDER BY block_number DESC, log_index DESC LIMIT 1',
-    )
-    .get(lower(role), lower(account)) as { granted: number } | undefined;
+  const row = statement(
+    db,
+    'SELECT granted FROM role_events WHERE role = ? AND account = ? ORDER BY block_number DESC, log_index DESC LIMIT 1',
+  ).get(lower(role), lower(account)) as { granted: number } | undefined;
   return row?.granted === 1;
 }
 
@@ -65,11 +64,10 @@ export type IndexedCertificate = {
 /** Every certificate of `subject`, oldest first, as Certification keeps them. */
 export function certificatesOf(db: DatabaseSync, subject: Address): IndexedCertificate[] {
   const s = lower(subject);
-  const certs = db
-    .prepare(
-      'SELECT credential_hash, issued_at, expires_at, issuer, block_number, log_index FROM certificates WHERE subject = ? ORDER BY block_number, log_index',
-    )
-    .all(s) as {
+  const certs = statement(
+    db,
+    'SELECT credential_hash, issued_at, expires_at, issuer, block_number, log_index FROM certificates WHERE subject = ? ORDER BY block_number, log_index',
+  ).all(s) as {
     credential_hash: Hex;
     issued_at: number;
     expires_at: number;
@@ -77,11 +75,10 @@ export function certificatesOf(db: DatabaseSync, subject: Address): IndexedCerti
     block_number: number;
     log_index: number;
   }[];
-  const revocations = db
-    .prepare(
-      'SELECT revoked_at, block_number, log_index FROM certificate_revocations WHERE subject = ? ORDER BY block_number, log_index',
-    )
-    .all(s) as { revoked_at: number; block_number: number; log_index: number }[];
+  const revocations = statement(
+    db,
+    'SELECT revoked_at, block_number, log_index FROM certificate_revocations WHERE subject = ? ORDER BY block_number, log_index',
+  ).all(s) as { revoked_at: number; block_number: number; log_index: number }[];
   const after = (x: { block_number: number; log_index: number }, y: typeof x) =>
     x.block_number > y.block_number ||
     (x.block_number === y.block_number && x.log_index > y.log_index);
@@ -121,11 +118,10 @@ export function guardianAt(
   patient: Address,
   timestamp: number,
 ): Address | undefined {
-  const row = db
-    .prepare(
-      'SELECT guardian FROM guardian_events WHERE patient = ? AND since <= ? ORDER BY block_number DESC, log_index DESC LIMIT 1',
-    )
-    .get(lower(patient), timestamp) as { guardian: Address } | undefined;
+  const row = statement(
+    db,
+    'SELECT guardian FROM guardian_events WHERE patient = ? AND since <= ? ORDER BY block_number DESC, log_index DESC LIMIT 1',
+  ).get(lower(patient), timestamp) as { guardian: Address } | undefined;
   return row && !/^0x0{40}$/.test(row.guardian) ? row.guardian : undefined;
 }
 
@@ -214,7 +210,7 @@ export function anchorsOf(db: DatabaseSync, recordId: Hex): IndexedAnchor[] {
     .replace('%WHERE_D%', 'd.record_id = ?')
     .replace('%WHERE_E%', 'e.record_id = ?');
   const id = lower(recordId);
-  return (db.prepare(sql).all(id, id) as AnchorRow[]).map(toAnchor);
+  return (statement(db, sql).all(id, id) as AnchorRow[]).map(toAnchor);
 }
 
 /** The anchor that stands for a record: the first occurrence not proven invalid. */
@@ -228,7 +224,7 @@ export function anchorsOfPatient(db: DatabaseSync, patient: Address): IndexedAnc
     .replace('%WHERE_D%', 'd.patient = ?')
     .replace('%WHERE_E%', 'e.patient = ?');
   const p = lower(patient);
-  return (db.prepare(sql).all(p, p) as AnchorRow[]).map(toAnchor);
+  return (statement(db, sql).all(p, p) as AnchorRow[]).map(toAnchor);
 }
 
 export type IndexedGrant = {
@@ -248,13 +244,12 @@ export function currentGrant(
   db: DatabaseSync,
   key: { patient: Address; grantee: Address; scope: number; target: Hex },
 ): (IndexedGrant & { revoked: false }) | { revoked: true } | undefined {
-  const row = db
-    .prepare(
-      `SELECT patient, grantee, scope, target, granted, purpose, expires_at, by, block_number FROM consent_events
+  const row = statement(
+    db,
+    `SELECT patient, grantee, scope, target, granted, purpose, expires_at, by, block_number FROM consent_events
        WHERE patient = ? AND grantee = ? AND scope = ? AND target = ?
        ORDER BY block_number DESC, log_index DESC LIMIT 1`,
-    )
-    .get(lower(key.patient), lower(key.grantee), key.scope, lower(key.target)) as
+  ).get(lower(key.patient), lower(key.grantee), key.scope, lower(key.target)) as
     | {
         patient: Address;
         grantee: Address;
@@ -287,21 +282,20 @@ export function activeGrants(
   db: DatabaseSync,
   filter: { patient?: Address | undefined; grantee?: Address | undefined; atTime: number },
 ): IndexedGrant[] {
-  const rows = db
-    .prepare(
-      `SELECT c.* FROM consent_events c
+  const rows = statement(
+    db,
+    `SELECT c.* FROM consent_events c
        WHERE (?1 IS NULL OR c.patient = ?1) AND (?2 IS NULL OR c.grantee = ?2)
          AND NOT EXISTS (SELECT 1 FROM consent_events n WHERE n.patient = c.patient AND n.grantee = c.grantee
            AND n.scope = c.scope AND n.target = c.target
            AND (n.block_number > c.block_number OR (n.block_number = c.block_number AND n.log_index > c.log_index)))
          AND c.granted = 1 AND c.expires_at > ?3
        ORDER BY c.block_number, c.log_index`,
-    )
-    .all(
-      filter.patient ? lower(filter.patient) : null,
-      filter.grantee ? lower(filter.grantee) : null,
-      filter.atTime,
-    ) as {
+  ).all(
+    filter.patient ? lower(filter.patient) : null,
+    filter.grantee ? lower(filter.grantee) : null,
+    filter.atTime,
+  ) as {
     patient: Address;
     grantee: Address;
     scope: number;
@@ -336,7 +330,7 @@ export type IndexedCommit = {
 /** Audit roots, oldest first. */
 export function auditCommits(db: DatabaseSync): IndexedCommit[] {
   return (
-    db.prepare('SELECT * FROM audit_commits ORDER BY commit_id').all() as {
+    statement(db, 'SELECT * FROM audit_commits ORDER BY commit_id').all() as {
       commit_id: number;
       root: Hex;
       node: Address;
@@ -359,7 +353,7 @@ export function auditCommits(db: DatabaseSync): IndexedCommit[] {
 /** Record batches, oldest first; `entriesLoaded` once their entry list is in the index. */
 export function recordBatches(db: DatabaseSync): (IndexedCommit & { entriesLoaded: boolean })[] {
   return (
-    db.prepare('SELECT * FROM batches ORDER BY batch_id').all() as {
+    statement(db, 'SELECT * FROM batches ORDER BY batch_id').all() as {
       batch_id: number;
       root: Hex;
       node: Address;

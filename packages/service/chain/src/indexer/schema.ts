@@ -1,6 +1,7 @@
 import { mkdirSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { DatabaseSync } from 'node:sqlite';
+import { statement } from './statement.ts';
 
 /**
  * The index is event-sourced: every table is a log of decoded contract events (or rows derived
@@ -154,14 +155,15 @@ export function inTransaction<T>(db: DatabaseSync, fn: () => T): T {
 }
 
 export function getMeta(db: DatabaseSync, key: string): string | undefined {
-  const row = db.prepare('SELECT value FROM meta WHERE key = ?').get(key) as
+  const row = statement(db, 'SELECT value FROM meta WHERE key = ?').get(key) as
     | { value: string }
     | undefined;
   return row?.value;
 }
 
 export function setMeta(db: DatabaseSync, key: string, value: string): void {
-  db.prepare(
+  statement(
+    db,
     'INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value',
   ).run(key, value);
 }
@@ -183,7 +185,7 @@ export function permissionsEpoch(db: DatabaseSync): number {
 
 /** `permissionsEpoch` with its statement prepared once: for a check on every request. */
 export function permissionsEpochReader(db: DatabaseSync): () => number {
-  const read = db.prepare('SELECT value FROM meta WHERE key = ?');
+  const read = statement(db, 'SELECT value FROM meta WHERE key = ?');
   return () => Number((read.get(PERMISSIONS_EPOCH) as { value: string } | undefined)?.value ?? 0);
 }
 
