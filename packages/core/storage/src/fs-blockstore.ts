@@ -170,7 +170,8 @@ export class FsBlockstore implements Blockstore {
       // A row: never partial, so `inPlace` changes nothing; 'data' and 'deferred' both wait for
       // syncBlocks, which flushes them all in one transaction.
       try {
-        if ((options.sync ?? 'full') === 'full') this.#small().write(cid.multihash.bytes, block);
+        if ((options.sync ?? 'full') === 'full')
+          await this.#small().write(cid.multihash.bytes, block);
         else this.#small().stage(cid.multihash.bytes, block);
       } catch (error) {
         if (isDiskFullError(error)) throw new StorageFullError(this.path, { cause: error });
@@ -314,7 +315,7 @@ export class FsBlockstore implements Blockstore {
     const files: string[] = [];
     const small = this.#small();
     try {
-      small.flush();
+      await small.flush();
     } catch (error) {
       if (isDiskFullError(error)) throw new StorageFullError(this.path, { cause: error });
       throw error;

@@ -3,6 +3,7 @@ import { DatabaseSync } from 'node:sqlite';
 import { CID } from 'multiformats/cid';
 import { QuotaExceededError, StoreInUseError } from './errors.ts';
 import { type BackgroundCheckpoints, checkpointInBackground } from './wal-checkpointer.ts';
+import { WalSync } from './wal-sync.ts';
 
 /** Bytes every account may store before buying more: 1 GiB. */
 export const DEFAULT_FREE_QUOTA = 1024 ** 3;
@@ -114,6 +115,8 @@ export class ObjectIndex {
   readonly #owner: DatabaseSync;
   /** Checkpoints on the worker thread, not inside a commit (see wal-checkpointer.ts). */
   readonly #checkpoints: BackgroundCheckpoints;
+  /** Syncs commitMany's commits (see there). */
+  readonly #walSync: WalSync;
   readonly #defaultLimit: number;
   readonly #sql: ReturnType<typeof prepareStatements>;
 
@@ -139,7 +142,8 @@ export class ObjectIndex {
     let db: DatabaseSync | undefined;
     try {
       db = new DatabaseSync(file);
-      // FULL: a commit is fsynced before it returns, so an acknowledged object survives power loss.
+      // FULL: a commit is fsynced before it returns, so an acknowledged object survives power loss
+      // (commitMany commits with NORMAL and syncs the WAL itself, to the same end, see there).
       db.exec('PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL;');
       db.exec(SCHEMA);
       this.#sql = prepareStatements(db);
@@ -150,12 +154,14 @@ export class ObjectIndex {
     }
     this.#db = db;
     this.#checkpoints = checkpointInBackground(db, file);
+    this.#walSync = new WalSync(file);
   }
 
   /** Closes the index (after the checkpoint worker's connection), then gives up ownership. */
   async close(): Promise<void> {
     try {
       await this.#checkpoints.release();
+      await this.#walSync.close();
       this.#db.close();
     } finally {
       this.#owner.close();
@@ -253,19 +259,36 @@ export class ObjectIndex {
 
   /**
    * Makes an upload's object visible: reservation → usage, object row, and (for a new root) the
-   * root's block list and block reference counts, in one fsynced transaction. Storing a root the
-   * account already holds only releases the reservation.
+   * root's block list and block reference counts, in one transaction, on disk when this resolves.
+   * Storing a root the account already holds only releases the reservation.
    */
-  commit(
+  async commit(
     uploadId: number,
     object: { cid: CID; size: number; dagSize: number; blockCount: number },
     now: number,
-  ): void {
-    this.commitMany([{ uploadId, object }], now);
+  ): Promise<void> {
+    await this.commitMany([{ uploadId, object }], now);
   }
 
-  /** Commits several uploads (as `commit` does one) in one fsynced transaction. */
-  commitMany(
+  /**
+   * Commits several uploads (as `commit` does one) in one transaction. It is committed to the WAL
+   * and synced by WalSync, off the event loop: the objects are visible a moment before they are on
+   * disk, which no caller acts on outside the process (the node commits the records that name
+   * them, with their own fsync, only after this resolves). Power loss in that moment leaves the
+   * uploads pending, and the next open rolls them back, as for any upload not committed.
+   */
+  async commitMany(
+    uploads: {
+      uploadId: number;
+      object: { cid: CID; size: number; dagSize: number; blockCount: number };
+    }[],
+    now: number,
+  ): Promise<void> {
+    this.#withoutFsync(() => this.#commitOrThrow(uploads, now));
+    await this.#walSync.afterCommit();
+  }
+
+  #commitOrThrow(
     uploads: {
       uploadId: number;
       object: { cid: CID; size: number; dagSize: number; blockCount: number };

@@ -172,7 +172,7 @@ export class ObjectStore {
     const mine = new Map<string, CID>();
     try {
       const result = await this.#writeDag(uploadId, size, source, mine, signal, releaseInput);
-      this.#index.commit(uploadId, result, Date.now());
+      await this.#index.commit(uploadId, result, Date.now());
       return { cid: result.cid, size: result.size };
     } catch (error) {
       // A failed rollback leaves the upload pending; the next open finishes it.
@@ -247,7 +247,7 @@ export class ObjectStore {
       const failed = settled.find((r) => r.status === 'rejected');
       if (failed) throw failed.reason;
       await batch.finish();
-      this.#index.commitMany(
+      await this.#index.commitMany(
         dags.map((object, i) => ({ uploadId: uploadIds[i] as number, object })),
         Date.now(),
       );

@@ -1,5 +1,6 @@
 import { DatabaseSync, type StatementSync } from 'node:sqlite';
 import { type BackgroundCheckpoints, checkpointInBackground } from './wal-checkpointer.ts';
+import { WalSync } from './wal-sync.ts';
 
 /** The table's file in a replica directory (with SQLite's -wal and -shm beside it). */
 export const SMALL_BLOCK_FILE = 'small-blocks.sqlite';
@@ -16,12 +17,18 @@ export const SMALL_BLOCK_MAX = 64 * 1024;
 
 /**
  * One replica's small blocks, keyed by multihash, in a SQLite file of the replica's own (so that
- * a replica on another disk holds its blocks whole). WAL with synchronous = FULL: a commit is on
- * disk when it returns.
+ * a replica on another disk holds its blocks whole).
  *
  * Writes that need not be durable yet (an object's blocks, made durable together before its
  * commit) are staged in memory and readable at once; `flush` writes every staged block in one
  * transaction. Nothing holds a transaction open across an await.
+ *
+ * Durability: WAL with synchronous = NORMAL, and `flush` resolves once the WAL is synced after
+ * its commit (WalSync), off the event loop: both replicas' tables of a batch sync side by side
+ * while the node goes on. Rows are readable between the commit and the sync, which is harmless
+ * here: a block is content-addressed and verified on every read, and nothing needs it until the
+ * object that holds it commits, after the flush. A `delete` is not synced of its own: power loss
+ * can bring back a block that no object needs, which scrub reclaims.
  */
 export class SmallBlockTable {
   readonly #db: DatabaseSync;
@@ -34,11 +41,13 @@ export class SmallBlockTable {
   readonly #staged = new Map<string, { multihash: Uint8Array; bytes: Uint8Array }>();
   /** Checkpoints on the worker thread, not inside a batch's commit (see wal-checkpointer.ts). */
   readonly #checkpoints: BackgroundCheckpoints;
+  readonly #walSync: WalSync;
 
   constructor(file: string) {
+    this.#walSync = new WalSync(file);
     this.#db = new DatabaseSync(file);
     try {
-      this.#db.exec('PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL;');
+      this.#db.exec('PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL;');
       // A rowid table (blobs of kilobytes are too large for WITHOUT ROWID's b-tree), with the
       // multihash's unique index.
       this.#db.exec(
@@ -67,23 +76,33 @@ export class SmallBlockTable {
   }
 
   /** Stores a block durably (and whatever is staged, in the same transaction). */
-  write(multihash: Uint8Array, bytes: Uint8Array): void {
+  async write(multihash: Uint8Array, bytes: Uint8Array): Promise<void> {
     this.stage(multihash, bytes);
-    this.flush();
+    await this.flush();
   }
 
-  /** Writes every staged block in one transaction, committed (fsynced) before it returns. */
-  flush(): void {
-    if (this.#staged.size === 0) return;
-    this.#db.exec('BEGIN IMMEDIATE');
-    try {
-      for (const { multihash, bytes } of this.#staged.values()) this.#insert.run(multihash, bytes);
-      this.#db.exec('COMMIT');
-    } catch (error) {
-      if (this.#db.isTransaction) this.#db.exec('ROLLBACK');
-      throw error;
+  /**
+   * Writes every staged block in one transaction and resolves once it is on disk. With nothing
+   * staged it still waits for the latest commit's sync: another caller's flush may have committed
+   * this caller's staged blocks (staging is shared) and not yet synced them.
+   */
+  async flush(): Promise<void> {
+    if (this.#staged.size > 0) {
+      this.#db.exec('BEGIN IMMEDIATE');
+      try {
+        for (const { multihash, bytes } of this.#staged.values()) {
+          this.#insert.run(multihash, bytes);
+        }
+        this.#db.exec('COMMIT');
+      } catch (error) {
+        if (this.#db.isTransaction) this.#db.exec('ROLLBACK');
+        throw error;
+      }
+      this.#staged.clear();
+      await this.#walSync.afterCommit();
+    } else {
+      await this.#walSync.latest();
     }
-    this.#staged.clear();
   }
 
   /** The block's bytes as stored (unverified), or undefined; the caller's own copy. */
@@ -98,7 +117,7 @@ export class SmallBlockTable {
     return this.#staged.has(hexOf(multihash)) || this.#exists.get(multihash) !== undefined;
   }
 
-  /** Removes a block (staged or stored); true if there was one. Durable once it returns. */
+  /** Removes a block (staged or stored); true if there was one. Not synced (see the class). */
   delete(multihash: Uint8Array): boolean {
     const staged = this.#staged.delete(hexOf(multihash));
     return Number(this.#remove.run(multihash).changes) > 0 || staged;
@@ -118,9 +137,10 @@ export class SmallBlockTable {
   /** Flushes what is staged, then closes the file (after the checkpoint worker's connection). */
   async close(): Promise<void> {
     try {
-      this.flush();
+      await this.flush();
     } finally {
       await this.#checkpoints.release();
+      await this.#walSync.close();
       this.#db.close();
     }
   }
