@@ -1,6 +1,6 @@
 import { ApiError, InvalidRequestError, RecordExistsError } from './errors.ts';
 import type { NodeContext } from './node-context.ts';
-import { transaction } from './open-node-database.ts';
+import { transaction, withoutFsync } from './open-node-database.ts';
 import type { Hex } from './ports.ts';
 import type { RecordMeta } from './record-catalog.ts';
 import {
@@ -65,7 +65,11 @@ export async function commitBatch(
         lower(ctx.catalog.entry(id)?.signature ?? '0x') ===
         lower(records[i]?.entry.signature ?? ''),
     );
-    if (sameEntries) return { records: known as RecordMeta[], replayed: true };
+    if (sameEntries) {
+      // The first request's commit may still be on its way to the disk: answer once it is.
+      await ctx.dbSync.latest();
+      return { records: known as RecordMeta[], replayed: true };
+    }
     return forRecord(firstKnown, () => {
       throw new RecordExistsError();
     });
@@ -105,17 +109,22 @@ export async function commitBatch(
     }
   }
 
-  const uploadIds = ctx.uploads.beginMany(
-    records.map((r, i) => ({
-      caller,
-      patient: patients[i] as Hex,
-      category: lower(r.entry.category),
-      size: (contents[i] as Buffer).length,
-    })),
-    now,
-    ctx.uploadTtlMs,
+  // Journaled, and on disk before the first byte is stored (see dbSync in node-context.ts).
+  const uploadIds = withoutFsync(ctx.db, () =>
+    ctx.uploads.beginMany(
+      records.map((r, i) => ({
+        caller,
+        patient: patients[i] as Hex,
+        category: lower(r.entry.category),
+        size: (contents[i] as Buffer).length,
+      })),
+      now,
+      ctx.uploadTtlMs,
+    ),
   );
+  await ctx.dbSync.afterCommit();
   let stored: StoredObject[] = [];
+  let metas: RecordMeta[];
   try {
     stored = await storeObjects(
       ctx,
@@ -133,32 +142,39 @@ export async function commitBatch(
         );
       });
     }
-    const metas = ctx.catalog.addMany(
-      records.map((record, i) => ({
-        recordId: ids[i] as Hex,
-        patient: patients[i] as Hex,
-        creator: caller,
-        category: lower(record.entry.category),
-        cid: (stored[i] as StoredObject).cid,
-        size: (stored[i] as StoredObject).size,
-        metadata: metadata[i] as Buffer,
-        wrappedKeys: record.wrappedKeys.map((k) => ({
-          recipient: lower(k.recipient),
-          wrappedKey: Buffer.from(k.wrappedKey, 'base64'),
+    // Committed with synchronous = NORMAL and synced below, before the answer. Until then the
+    // records can be read but are not answered for; nothing reaches the chain before a FULL
+    // commit of the same WAL (the outbox's batch rows) has synced them as well.
+    metas = withoutFsync(ctx.db, () =>
+      ctx.catalog.addMany(
+        records.map((record, i) => ({
+          recordId: ids[i] as Hex,
+          patient: patients[i] as Hex,
+          creator: caller,
+          category: lower(record.entry.category),
+          cid: (stored[i] as StoredObject).cid,
+          size: (stored[i] as StoredObject).size,
+          metadata: metadata[i] as Buffer,
+          wrappedKeys: record.wrappedKeys.map((k) => ({
+            recipient: lower(k.recipient),
+            wrappedKey: Buffer.from(k.wrappedKey, 'base64'),
+          })),
+          entry: record.entry,
         })),
-        entry: record.entry,
-      })),
-      now,
-      () => {
-        for (const id of uploadIds) ctx.uploads.remove(id);
-      },
+        now,
+        () => {
+          for (const id of uploadIds) ctx.uploads.remove(id);
+        },
+      ),
     );
-    ctx.wakeOutbox();
-    return { records: metas, replayed: false };
   } catch (error) {
     await discard(ctx, patients, uploadIds, stored);
     throw error;
   }
+  // Committed: a failure from here on must not discard the objects the records name.
+  await ctx.dbSync.afterCommit();
+  ctx.wakeOutbox();
+  return { records: metas, replayed: false };
 }
 
 /** Deletes what a refused batch stored (unless other records or uploads hold the same bytes). */

@@ -5,6 +5,7 @@ import {
   OBJECT_CHUNK_SIZE,
   ObjectStore,
   type ObjectStoreOptions,
+  WalSync,
 } from '@aegle/storage';
 import type { FastifyInstance } from 'fastify';
 import { AuditJournal } from './audit-journal.ts';
@@ -84,7 +85,9 @@ export async function createNode(options: NodeOptions): Promise<AegleNode> {
   const db = openNodeDatabase(dbFile);
   // Its checkpoints on a worker thread, not inside a request's commit (see wal-checkpointer.ts).
   const checkpoints = checkpointInBackground(db, dbFile);
+  const dbSync = new WalSync(dbFile);
   const closeDb = async () => {
+    await dbSync.close();
     await checkpoints.release();
     db.close();
   };
@@ -113,6 +116,7 @@ export async function createNode(options: NodeOptions): Promise<AegleNode> {
   // Audit entries are not worth a wake-up each: the worker's batch window collects them.
   const context: NodeContext = {
     db,
+    dbSync,
     store,
     catalog: new RecordCatalog(db, outbox),
     outbox,

@@ -1,5 +1,5 @@
 import type { DatabaseSync } from 'node:sqlite';
-import type { ObjectStore } from '@aegle/storage';
+import type { ObjectStore, WalSync } from '@aegle/storage';
 import type { AuditWriter } from './audit-journal.ts';
 import type { Outbox } from './outbox.ts';
 import type { ChainHealth, Hex, PermissionSource } from './ports.ts';
@@ -22,6 +22,11 @@ export type ChainTargets = {
 /** Everything the routes work with: the node's plain-logic modules and its ports. */
 export type NodeContext = {
   db: DatabaseSync;
+  /**
+   * Syncs `db`'s WAL off the event loop, for the batch path's commits, which are made with
+   * synchronous = NORMAL (`withoutFsync`) and synced here before the answer (commit-batch.ts).
+   */
+  dbSync: WalSync;
   store: ObjectStore;
   catalog: RecordCatalog;
   outbox: Outbox;

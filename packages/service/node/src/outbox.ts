@@ -201,7 +201,12 @@ export class Outbox {
     return (this.#sql.unbatched.all(kind, limit) as Row[]).map(toIntent);
   }
 
-  /** Groups intents (entry i is intents[i]) into a new pending batch, atomically. */
+  /**
+   * Groups intents (entry i is intents[i]) into a new pending batch, atomically. Its commit is
+   * fsynced (synchronous = FULL), and it must stay so: a batch write's records and intents are
+   * committed without an fsync of their own and synced a moment later (commit-batch.ts), and this
+   * commit, which comes before anything of theirs is sent to the chain, syncs them with it.
+   */
   createBatch(
     kind: IntentKind,
     intents: readonly OutboxIntent[],
