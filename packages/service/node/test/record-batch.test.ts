@@ -140,6 +140,44 @@ async function assertRefused(
   assert.equal(listed.records.length, 0, 'no record listed');
 }
 
+test('a batch is answered only once its journal and its commit are on disk (their WAL syncs)', async (t) => {
+  const { asKim, kim, alice, node } = await setup(t);
+  const real = node.context.dbSync;
+  // Each sync is the real one, then held until the test lets it go: as if the disk were slow.
+  const releases: (() => void)[] = [];
+  node.context.dbSync = {
+    afterCommit: async () => {
+      const held = new Promise<void>((resolve) => releases.push(resolve));
+      await real.afterCommit();
+      await held;
+    },
+    latest: () => real.latest(),
+    close: () => real.close(),
+  } as unknown as typeof real;
+  t.after(() => {
+    node.context.dbSync = real;
+  });
+  const batch = await records(kim, alice.address, 3);
+  let answered = false;
+  const request = asKim('/records/batch', { method: 'POST', json: { records: batch.map(item) } });
+  request.then(() => {
+    answered = true;
+  });
+  const settle = () => new Promise((resolve) => setTimeout(resolve, 100));
+  // The journal is committed and its sync held: nothing may be stored, or answered, yet.
+  await waitUntil(() => releases.length === 1);
+  await settle();
+  assert.equal(releases.length, 1, 'went on to the records before the journal was on disk');
+  releases[0]?.();
+  // The records are committed and their sync held: no answer yet.
+  await waitUntil(() => releases.length === 2);
+  await settle();
+  assert.equal(answered, false, 'answered before the records were on disk');
+  releases[1]?.();
+  const response = await request;
+  assert.equal(response.status, 201, await response.clone().text());
+});
+
 test('a batch with one bad record is refused whole, naming the record, and leaves nothing', async (t) => {
   const ctx = await setup(t);
   const { asKim, asLee, kim, lee, alice, bob } = ctx;
