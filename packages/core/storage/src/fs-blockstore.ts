@@ -45,6 +45,9 @@ const CREATE_FLAGS = fsConstants.O_WRONLY | fsConstants.O_CREAT | fsConstants.O_
  */
 const O_DSYNC = fsConstants.O_DSYNC ?? 0;
 
+/** A block a batch wrote, with its size: `syncBlocks` then knows a row from a file unasked. */
+export type WrittenBlock = { cid: CID; size: number };
+
 export type BlockWriteOptions = AbortOptions & {
   /**
    * `'full'` (default): the block file and its directory entry are fsynced before `put` returns.
@@ -305,10 +308,11 @@ export class FsBlockstore implements Blockstore {
    * Makes blocks written with `sync: 'deferred'` (or `'data'`, with `directoriesOnly`) durable:
    * commits the small-block table's staged rows, then fsyncs every other block's file, then every
    * shard directory holding them and the root (for shard directories created meanwhile), in
-   * parallel. After it resolves, the blocks survive power loss.
+   * parallel. After it resolves, the blocks survive power loss. A block given with its size is
+   * known to be a row or a file from it; a bare CID is looked up.
    */
   async syncBlocks(
-    cids: Iterable<CID>,
+    blocks: Iterable<CID | WrittenBlock>,
     options: { directoriesOnly?: boolean } = {},
   ): Promise<void> {
     const dirs = new Set<string>();
@@ -320,8 +324,12 @@ export class FsBlockstore implements Blockstore {
       if (isDiskFullError(error)) throw new StorageFullError(this.path, { cause: error });
       throw error;
     }
-    for (const cid of cids) {
-      if (small.has(cid.multihash.bytes)) continue;
+    for (const block of blocks) {
+      const written = 'cid' in block ? block : undefined;
+      const cid = written?.cid ?? (block as CID);
+      // A row of the table (just committed by the flush): its size says so without a look-up.
+      const isRow = written ? written.size <= this.#smallBlockMax : small.has(cid.multihash.bytes);
+      if (isRow) continue;
       const { dir, file } = blockPath(cid);
       dirs.add(dir);
       if (!options.directoriesOnly) files.push(path.join(this.path, dir, file));

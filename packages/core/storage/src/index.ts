@@ -16,7 +16,12 @@ export {
   UnrecoverableBlockError,
   UnsupportedHashError,
 } from './errors.ts';
-export { type AbortOptions, type BlockWriteOptions, FsBlockstore } from './fs-blockstore.ts';
+export {
+  type AbortOptions,
+  type BlockWriteOptions,
+  FsBlockstore,
+  type WrittenBlock,
+} from './fs-blockstore.ts';
 export {
   DEFAULT_FREE_QUOTA,
   type ObjectInfo,

@@ -14,7 +14,12 @@ import {
   UnrecoverableBlockError,
   UnsupportedHashError,
 } from './errors.ts';
-import { type AbortOptions, type BlockWriteOptions, FsBlockstore } from './fs-blockstore.ts';
+import {
+  type AbortOptions,
+  type BlockWriteOptions,
+  FsBlockstore,
+  type WrittenBlock,
+} from './fs-blockstore.ts';
 import { parallelMap } from './parallel-map.ts';
 
 /** What a replica must offer; `FsBlockstore` does. */
@@ -384,7 +389,7 @@ export class BlockBatch {
   /** Indexes of the replicas still in the batch. */
   readonly #live: Set<number>;
   readonly #errors: unknown[] = [];
-  readonly #written: CID[] = [];
+  readonly #written: WrittenBlock[] = [];
   readonly #sync: 'full' | 'data';
   readonly #inPlace: boolean;
 
@@ -404,7 +409,7 @@ export class BlockBatch {
   /** Writes a block the caller has just hashed to `cid` to every replica still in the batch. */
   async write(cid: CID, block: Uint8Array): Promise<void> {
     this.#assertEnough(cid);
-    if (this.#sync === 'data') this.#written.push(cid);
+    if (this.#sync === 'data') this.#written.push({ cid, size: block.length });
     const targets = [...this.#live];
     const sync = this.#sync;
     const results = await Promise.allSettled(

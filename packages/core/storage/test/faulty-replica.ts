@@ -1,7 +1,7 @@
 // FAULT INJECTOR for tests: a real FsBlockstore behind a wrapper that can be told to fail writes
 // (an I/O error, a full disk) or hold them until released. Everything else is the real replica.
 import type { CID } from 'multiformats/cid';
-import type { BlockReplica, BlockWriteOptions } from '../src/index.ts';
+import type { BlockReplica, BlockWriteOptions, WrittenBlock } from '../src/index.ts';
 import { FsBlockstore } from '../src/index.ts';
 
 export type Fault = 'eio' | 'enospc';
@@ -42,8 +42,8 @@ export class FaultyReplica implements BlockReplica {
     return this.inner.writeVerifiedBlock(cid, block, options);
   }
 
-  syncBlocks(cids: Iterable<CID>, options: { directoriesOnly?: boolean } = {}) {
-    const list = [...cids];
+  syncBlocks(blocks: Iterable<CID | WrittenBlock>, options: { directoriesOnly?: boolean } = {}) {
+    const list = [...blocks];
     this.syncCalls.push({ count: list.length, directoriesOnly: options.directoriesOnly === true });
     return this.inner.syncBlocks(list, options);
   }
