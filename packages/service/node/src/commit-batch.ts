@@ -57,9 +57,10 @@ export async function commitBatch(
       'Give every record its own random id.',
     );
   }
-  const firstKnown = ids.findIndex((id) => ctx.catalog.has(id));
+  const known = ctx.catalog.known(ids);
+  const firstKnown = known.size === 0 ? -1 : ids.findIndex((id) => known.has(id));
   if (firstKnown !== -1) {
-    const known = ids.map((id) => ctx.catalog.get(id));
+    const existing = ids.map((id) => ctx.catalog.get(id));
     const sameEntries = ids.every(
       (id, i) =>
         lower(ctx.catalog.entry(id)?.signature ?? '0x') ===
@@ -68,7 +69,7 @@ export async function commitBatch(
     if (sameEntries) {
       // The first request's commit may still be on its way to the disk: answer once it is.
       await ctx.dbSync.latest();
-      return { records: known as RecordMeta[], replayed: true };
+      return { records: existing as RecordMeta[], replayed: true };
     }
     return forRecord(firstKnown, () => {
       throw new RecordExistsError();

@@ -51,3 +51,16 @@ test('addMany answers exactly what get reads back; a known id refuses the whole 
   assert.throws(() => catalog.addMany([record(13), record(11)]), { name: 'RecordExistsError' });
   assert.equal(catalog.has(hex(13, 32)), false, 'nothing of the refused batch is stored');
 });
+
+test('known answers which of a batch of ids are stored, in one query', async (t) => {
+  const db = openNodeDatabase(path.join(await tempDir(t), 'node.sqlite'));
+  t.after(() => db.close());
+  const catalog = new RecordCatalog(db, new Outbox(db));
+  assert.deepEqual(catalog.known([hex(20, 32), hex(21, 32)]), new Set());
+  catalog.addMany([record(20), record(22)]);
+  assert.deepEqual(
+    catalog.known([hex(20, 32), hex(21, 32), hex(22, 32)]),
+    new Set([hex(20, 32), hex(22, 32)]),
+  );
+  assert.deepEqual(catalog.known([]), new Set());
+});

@@ -45,6 +45,9 @@ function statements(db: DatabaseSync) {
     ),
     entry: p('SELECT entry FROM records WHERE record_id = ?'),
     exists: p('SELECT 1 AS x FROM records WHERE record_id = ?'),
+    existing: p(
+      'SELECT record_id FROM records WHERE record_id IN (SELECT value FROM json_each(?))',
+    ),
     page: p(`SELECT seq, record_id, patient, creator, category, cid, size, created_at, metadata FROM records
              WHERE patient = ? AND seq > ? ORDER BY seq LIMIT ?`),
     putKey: p(`INSERT INTO wrapped_keys (record_id, recipient, wrapped_key) VALUES (?, ?, ?)
@@ -126,6 +129,12 @@ export class RecordCatalog {
 
   has(recordId: Hex): boolean {
     return this.#sql.exists.get(recordId.toLowerCase()) !== undefined;
+  }
+
+  /** Which of these record ids (lower-case) are known: one query for a batch, not one per id. */
+  known(recordIds: readonly Hex[]): Set<Hex> {
+    const rows = this.#sql.existing.all(JSON.stringify(recordIds)) as Row[];
+    return new Set(rows.map((row) => row.record_id as Hex));
   }
 
   get(recordId: Hex): RecordMeta | undefined {
