@@ -274,8 +274,9 @@ export class ObjectIndex {
    * Commits several uploads (as `commit` does one) in one transaction. It is committed to the WAL
    * and synced by WalSync, off the event loop: the objects are visible a moment before they are on
    * disk, which no caller acts on outside the process (the node commits the records that name
-   * them, with their own fsync, only after this resolves). Power loss in that moment leaves the
-   * uploads pending, and the next open rolls them back, as for any upload not committed.
+   * them only after this resolves, and answers only once those are on disk too). Power loss in
+   * that moment leaves the uploads pending, and the next open rolls them back, as for any upload
+   * not committed.
    */
   async commitMany(
     uploads: {
