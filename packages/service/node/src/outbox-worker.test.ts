@@ -7,7 +7,7 @@ import { openStore, putInto, tempDir, waitUntil } from '../test/helpers.ts';
 import { leafOf } from './merkle-batch.ts';
 import { openNodeDatabase } from './open-node-database.ts';
 import { Outbox } from './outbox.ts';
-import { backoff, OutboxWorker } from './outbox-worker.ts';
+import { backoff, OutboxWorker, type OutboxWorkerOptions } from './outbox-worker.ts';
 import type { Hex } from './ports.ts';
 
 const hex32 = (n: number): Hex => `0x${n.toString(16).padStart(64, '0')}`;
@@ -25,6 +25,33 @@ async function setup(t: import('node:test').TestContext) {
   const store = await openStore(t, path.join(dir, 'store'));
   const file = path.join(dir, 'node.sqlite');
   return { dir, store, file };
+}
+
+/** A worker on a clock the test moves, over an outbox whose relay confirms at the first poll. */
+async function clockedWorker(
+  t: import('node:test').TestContext,
+  options: Partial<OutboxWorkerOptions> = {},
+) {
+  const { file, store } = await setup(t);
+  const db = openNodeDatabase(file);
+  t.after(() => db.close());
+  const outbox = new Outbox(db);
+  const relay = new FaultInjectingRelay();
+  relay.confirmAfterPolls = 0;
+  const clock = { now: 1_000_000 };
+  const worker = new OutboxWorker({
+    outbox,
+    relay,
+    putBatchObject: putInto(store),
+    batchWindowMs: 2_000,
+    minBatchIntervalMs: 1_000,
+    confirmPollMs: 500,
+    maxBatch: 16,
+    now: () => clock.now,
+    ...options,
+  });
+  const batchOf = (i: number) => outbox.getByKey(`audit:${i}`)?.batch?.merkle?.entryCount;
+  return { outbox, relay, worker, clock, batchOf };
 }
 
 function fastWorker(outbox: Outbox, relay: FaultInjectingRelay, put: ReturnType<typeof putInto>) {
@@ -101,91 +128,56 @@ test('the worker batches audit entries into Merkle roots, submits, and confirms 
 });
 
 test('an idle chain gets a batch at once; while one is on its way, intents gather until the window closes', async (t) => {
-  const { file, store } = await setup(t);
-  const db = openNodeDatabase(file);
-  t.after(() => db.close());
-  const outbox = new Outbox(db);
-  const relay = new FaultInjectingRelay();
-  relay.confirmAfterPolls = 0;
-  let clock = 1_000_000;
-  const worker = new OutboxWorker({
-    outbox,
-    relay,
-    putBatchObject: putInto(store),
-    batchWindowMs: 2_000,
-    minBatchIntervalMs: 1_000,
-    confirmPollMs: 500,
-    maxBatch: 16,
-    now: () => clock,
-  });
-  const batchOf = (i: number) => outbox.getByKey(`audit:${i}`)?.batch?.merkle?.entryCount;
+  const { outbox, relay, worker, clock, batchOf } = await clockedWorker(t);
   // Nothing on its way: the first entries are batched and submitted in the same pass.
-  for (let i = 0; i < 3; i++) outbox.enqueue('audit', `audit:${i}`, audit(i), clock);
+  for (let i = 0; i < 3; i++) outbox.enqueue('audit', `audit:${i}`, audit(i), clock.now);
   await worker.runOnce();
   assert.equal(batchOf(0), 3);
   assert.equal(outbox.inFlight('audit'), 1);
   // The first batch is unconfirmed: later entries wait for more to join them.
-  for (let i = 3; i < 8; i++) outbox.enqueue('audit', `audit:${i}`, audit(i), clock);
-  clock += 100;
+  for (let i = 3; i < 8; i++) outbox.enqueue('audit', `audit:${i}`, audit(i), clock.now);
+  clock.now += 100;
   await worker.runOnce();
   assert.equal(outbox.waiting('audit').count, 5);
   // The first batch confirms (its poll is due); the chain is idle, but a batch was formed less
   // than minBatchIntervalMs (1 s) ago: the entries wait until a second has passed since.
-  clock += 500;
+  clock.now += 500;
   await worker.runOnce();
   assert.equal(outbox.getByKey('audit:0')?.state, 'confirmed');
   await worker.runOnce();
   assert.equal(outbox.waiting('audit').count, 5);
-  clock += 400;
+  clock.now += 400;
   await worker.runOnce();
   assert.equal(batchOf(3), 5);
   // With a batch on its way (one that stays unconfirmed), the window bounds the wait: the oldest
   // waiting entry's 2 s.
   relay.confirmAfterPolls = 1_000;
-  for (let i = 8; i < 10; i++) outbox.enqueue('audit', `audit:${i}`, audit(i), clock);
-  clock += 1_999;
+  for (let i = 8; i < 10; i++) outbox.enqueue('audit', `audit:${i}`, audit(i), clock.now);
+  clock.now += 1_999;
   await worker.runOnce();
   assert.equal(outbox.inFlight('audit'), 1);
   assert.equal(outbox.waiting('audit').count, 2);
-  clock += 2;
+  clock.now += 2;
   await worker.runOnce();
   assert.equal(outbox.waiting('audit').count, 0);
   assert.equal(batchOf(8), 2);
 });
 
 test('enough waiting intents form a batch as soon as the chain is idle, without waiting out minBatchIntervalMs', async (t) => {
-  const { file, store } = await setup(t);
-  const db = openNodeDatabase(file);
-  t.after(() => db.close());
-  const outbox = new Outbox(db);
-  const relay = new FaultInjectingRelay();
-  relay.confirmAfterPolls = 0;
-  let clock = 1_000_000;
-  const worker = new OutboxWorker({
-    outbox,
-    relay,
-    putBatchObject: putInto(store),
-    batchWindowMs: 2_000,
-    minBatchIntervalMs: 1_000,
-    eagerBatchSize: 4,
-    confirmPollMs: 500,
-    maxBatch: 16,
-    now: () => clock,
-  });
-  const batchOf = (i: number) => outbox.getByKey(`audit:${i}`)?.batch?.merkle?.entryCount;
-  outbox.enqueue('audit', 'audit:0', audit(0), clock);
+  const { outbox, relay, worker, clock, batchOf } = await clockedWorker(t, { eagerBatchSize: 4 });
+  outbox.enqueue('audit', 'audit:0', audit(0), clock.now);
   await worker.runOnce();
   assert.equal(batchOf(0), 1);
   // Three wait (fewer than eagerBatchSize) while the first batch is out.
-  for (let i = 1; i < 4; i++) outbox.enqueue('audit', `audit:${i}`, audit(i), clock);
-  clock += 100;
+  for (let i = 1; i < 4; i++) outbox.enqueue('audit', `audit:${i}`, audit(i), clock.now);
+  clock.now += 100;
   await worker.runOnce();
   assert.equal(outbox.getByKey('audit:0')?.state, 'confirmed');
   // The chain is idle, but the last batch was formed 100 ms ago and three are too few to go early.
   await worker.runOnce();
   assert.equal(outbox.waiting('audit').count, 3);
   // A fourth makes eagerBatchSize: the batch forms now, 900 ms before the interval would end.
-  outbox.enqueue('audit', 'audit:4', audit(4), clock);
+  outbox.enqueue('audit', 'audit:4', audit(4), clock.now);
   await worker.runOnce();
   assert.equal(outbox.waiting('audit').count, 0);
   assert.equal(batchOf(1), 4);
@@ -193,7 +185,7 @@ test('enough waiting intents form a batch as soon as the chain is idle, without 
   // While that batch is on its way, even many waiting intents wait for it (or the window).
   relay.confirmAfterPolls = 1_000;
   await worker.runOnce();
-  for (let i = 5; i < 13; i++) outbox.enqueue('audit', `audit:${i}`, audit(i), clock);
+  for (let i = 5; i < 13; i++) outbox.enqueue('audit', `audit:${i}`, audit(i), clock.now);
   await worker.runOnce();
   assert.equal(outbox.inFlight('audit'), 1);
   assert.equal(outbox.waiting('audit').count, 8);
