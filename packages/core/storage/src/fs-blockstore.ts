@@ -16,6 +16,7 @@ import {
   isDiskFullError,
   StorageFullError,
 } from './errors.ts';
+import { fsyncDirectory, fsyncFile } from './fsync.ts';
 import { isDirectWritable, PAGE_SIZE } from './page-aligned.ts';
 import { parallelMap } from './parallel-map.ts';
 import { sha256Shared } from './sha256-worker.ts';
@@ -600,24 +601,5 @@ async function readdirOrEmpty(dir: string): Promise<Dirent[]> {
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === 'ENOENT') return [];
     throw error;
-  }
-}
-
-async function fsyncFile(file: string): Promise<void> {
-  const handle = await open(file, 'r');
-  try {
-    await handle.datasync();
-  } finally {
-    await handle.close();
-  }
-}
-
-/** fsync on a directory makes the names created or renamed in it durable (POSIX, ext4, xfs). */
-async function fsyncDirectory(dir: string): Promise<void> {
-  const handle = await open(dir, 'r');
-  try {
-    await handle.sync();
-  } finally {
-    await handle.close();
   }
 }

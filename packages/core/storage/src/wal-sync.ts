@@ -1,5 +1,6 @@
 import { type FileHandle, open } from 'node:fs/promises';
 import path from 'node:path';
+import { fsyncDirectory } from './fsync.ts';
 
 /**
  * Durability for a WAL-mode SQLite database whose writer commits with synchronous = NORMAL: an
@@ -56,12 +57,7 @@ export class WalSync {
     if (this.#wal === undefined) {
       // The directory entry too, the first time: SQLite created the file.
       const opening = open(this.#walFile, 'r').then(async (handle) => {
-        const dir = await open(path.dirname(this.#walFile), 'r');
-        try {
-          await dir.sync();
-        } finally {
-          await dir.close();
-        }
+        await fsyncDirectory(path.dirname(this.#walFile));
         return handle;
       });
       this.#wal = opening;
