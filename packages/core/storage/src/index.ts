@@ -47,4 +47,4 @@ export { sendLeaf } from './send-leaf.ts';
 // The browser-safe part (DAG building, block hashes), also its own entry `@aegle/storage/unixfs`.
 export * from './unixfs.ts';
 export { type BackgroundCheckpoints, checkpointInBackground } from './wal-checkpointer.ts';
-export { WalSync } from './wal-sync.ts';
+export { WalSync, withoutFsync } from './wal-sync.ts';

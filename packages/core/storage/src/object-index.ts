@@ -3,7 +3,7 @@ import { DatabaseSync } from 'node:sqlite';
 import { CID } from 'multiformats/cid';
 import { QuotaExceededError, StoreInUseError } from './errors.ts';
 import { type BackgroundCheckpoints, checkpointInBackground } from './wal-checkpointer.ts';
-import { WalSync } from './wal-sync.ts';
+import { WalSync, withoutFsync } from './wal-sync.ts';
 
 /** Bytes every account may store before buying more: 1 GiB. */
 export const DEFAULT_FREE_QUOTA = 1024 ** 3;
@@ -200,7 +200,7 @@ export class ObjectIndex {
    * was not committed, which recovery would roll back anyway; the commit fsyncs the WAL.
    */
   reserveMany(uploads: { account: string; size: number }[], now: number): number[] {
-    return this.#withoutFsync(() => this.#reserveOrThrow(uploads, now));
+    return withoutFsync(this.#db, () => this.#reserveOrThrow(uploads, now));
   }
 
   #reserveOrThrow(uploads: { account: string; size: number }[], now: number): number[] {
@@ -223,32 +223,20 @@ export class ObjectIndex {
    * WAL): a block per write would otherwise cost an fsync each.
    */
   addIntent(uploadId: number, cid: CID): void {
-    this.#withoutFsync(() =>
+    withoutFsync(this.#db, () =>
       this.#sql.addIntent.run(uploadId, cid.multihash.bytes, cid.toString()),
     );
   }
 
   /** Records the blocks several uploads are about to write, as `addIntent` does one, together. */
   addIntents(intents: { uploadId: number; cid: CID }[]): void {
-    this.#withoutFsync(() =>
+    withoutFsync(this.#db, () =>
       this.#transaction(() => {
         for (const { uploadId, cid } of intents) {
           this.#sql.addIntent.run(uploadId, cid.multihash.bytes, cid.toString());
         }
       }),
     );
-  }
-
-  /** Runs `fn` with synchronous = NORMAL: its commits reach the WAL, not the disk (see addIntent). */
-  #withoutFsync<T>(fn: () => T): T {
-    // Inside a transaction SQLite refuses the change; the transaction's commit decides.
-    if (this.#db.isTransaction) return fn();
-    this.#db.exec('PRAGMA synchronous = NORMAL');
-    try {
-      return fn();
-    } finally {
-      this.#db.exec('PRAGMA synchronous = FULL');
-    }
   }
 
   /** True if committed objects need this block (so it is on disk, and need not be rewritten). */
@@ -285,7 +273,7 @@ export class ObjectIndex {
     }[],
     now: number,
   ): Promise<void> {
-    this.#withoutFsync(() => this.#commitOrThrow(uploads, now));
+    withoutFsync(this.#db, () => this.#commitOrThrow(uploads, now));
     await this.#walSync.afterCommit();
   }
 

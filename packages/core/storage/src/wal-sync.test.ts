@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { DatabaseSync } from 'node:sqlite';
 import { test } from 'node:test';
-import { WalSync } from './wal-sync.ts';
+import { WalSync, withoutFsync } from './wal-sync.ts';
 
 test('afterCommit syncs the WAL of a NORMAL commit; with no WAL yet it fails, and a later commit tries again', async (t) => {
   const dir = await mkdtemp(path.join(tmpdir(), 'aegle-walsync-'));
@@ -31,4 +31,23 @@ test('afterCommit syncs the WAL of a NORMAL commit; with no WAL yet it fails, an
   db.exec('INSERT INTO t VALUES (3)');
   await sync.afterCommit();
   await sync.close();
+});
+
+test('withoutFsync runs inside a transaction too (SQLite refuses the pragma there), and restores FULL', async (t) => {
+  const dir = await mkdtemp(path.join(tmpdir(), 'aegle-walsync-'));
+  t.after(() => rm(dir, { recursive: true, force: true }));
+  const db = new DatabaseSync(path.join(dir, 'db.sqlite'));
+  t.after(() => db.close());
+  db.exec('PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL;');
+  const level = () =>
+    Number((db.prepare('PRAGMA synchronous').get() as { synchronous: number }).synchronous);
+  assert.equal(withoutFsync(db, level), 1); // NORMAL
+  assert.equal(level(), 2); // FULL again
+  db.exec('BEGIN IMMEDIATE');
+  assert.equal(
+    withoutFsync(db, () => 'ran'),
+    'ran',
+  );
+  db.exec('COMMIT');
+  assert.equal(level(), 2);
 });

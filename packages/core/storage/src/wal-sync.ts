@@ -1,5 +1,6 @@
 import { type FileHandle, open } from 'node:fs/promises';
 import path from 'node:path';
+import type { DatabaseSync } from 'node:sqlite';
 import { fsyncDirectory } from './fsync.ts';
 
 /**
@@ -67,5 +68,22 @@ export class WalSync {
       });
     }
     await (await this.#wal).datasync();
+  }
+}
+
+/**
+ * Runs `fn` on a synchronous = FULL connection with synchronous = NORMAL: its commits reach the
+ * WAL, so they survive the process dying, but reach the disk only with the next FULL commit, a
+ * checkpoint, or a WalSync. For state whose loss to a power cut recovery makes good by itself, or
+ * whose commit is followed by `WalSync.afterCommit` before anyone relies on it.
+ */
+export function withoutFsync<T>(db: DatabaseSync, fn: () => T): T {
+  // Inside a transaction SQLite refuses the change; the transaction's commit decides, as it should.
+  if (db.isTransaction) return fn();
+  db.exec('PRAGMA synchronous = NORMAL');
+  try {
+    return fn();
+  } finally {
+    db.exec('PRAGMA synchronous = FULL');
   }
 }

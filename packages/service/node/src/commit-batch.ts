@@ -1,6 +1,7 @@
+import { withoutFsync } from '@aegle/storage';
 import { ApiError, InvalidRequestError, RecordExistsError } from './errors.ts';
 import type { NodeContext } from './node-context.ts';
-import { transaction, withoutFsync } from './open-node-database.ts';
+import { transaction } from './open-node-database.ts';
 import type { Hex } from './ports.ts';
 import type { RecordMeta } from './record-catalog.ts';
 import {

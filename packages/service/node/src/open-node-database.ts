@@ -80,19 +80,3 @@ export function transaction<T>(db: DatabaseSync, fn: () => T): T {
     throw error;
   }
 }
-
-/**
- * Runs `fn` with synchronous = NORMAL: its commits reach the WAL, so they survive the process
- * dying, but reach the disk only with the next FULL commit (or a checkpoint). For state whose
- * loss to a power cut recovery makes good by itself (see Outbox.markSubmitted).
- */
-export function withoutFsync<T>(db: DatabaseSync, fn: () => T): T {
-  // Inside a transaction SQLite refuses the change; the transaction's commit decides, as it should.
-  if (db.isTransaction) return fn();
-  db.exec('PRAGMA synchronous = NORMAL');
-  try {
-    return fn();
-  } finally {
-    db.exec('PRAGMA synchronous = FULL');
-  }
-}

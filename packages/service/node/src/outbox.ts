@@ -1,6 +1,7 @@
 import type { DatabaseSync } from 'node:sqlite';
+import { withoutFsync } from '@aegle/storage';
 import { proofFromHashes, treeNodeAt } from './merkle-batch.ts';
-import { transaction, withoutFsync } from './open-node-database.ts';
+import { transaction } from './open-node-database.ts';
 import type { Hex, IntentKind, OutboxIntent, RelayBatch } from './ports.ts';
 
 export type IntentState = 'pending' | 'submitted' | 'confirmed' | 'failed';
