@@ -59,7 +59,7 @@ export async function commitBatch(
     );
   }
   const known = ctx.catalog.known(ids);
-  const firstKnown = known.size === 0 ? -1 : ids.findIndex((id) => known.has(id));
+  const firstKnown = ids.findIndex((id) => known.has(id));
   if (firstKnown !== -1) {
     const existing = ids.map((id) => ctx.catalog.get(id));
     const sameEntries = ids.every(
