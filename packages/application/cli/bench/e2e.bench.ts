@@ -17,6 +17,7 @@ import { mkdtemp, open, rm, unlink } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { cpuByThread, cpuSeconds, threadCpuSince } from './process-stats.ts';
+import { settleDisk } from './settle-disk.ts';
 
 const LEAN_V8 = '--max-semi-space-size=1';
 const LEAN_ENV = { MALLOC_ARENA_MAX: '2' };
@@ -122,15 +123,6 @@ async function* plaintext(): AsyncGenerator<Uint8Array> {
     new DataView(chunk.buffer).setUint32(0, i);
     yield chunk;
   }
-}
-
-/**
- * Flushes what the file systems hold dirty (`sync`) before a measured phase, so that it does not
- * pay for an earlier benchmark's writeback, or for the discards of the files it deleted (ext4
- * mounted with `discard` issues them at its next journal commit: the first fsync of the phase).
- */
-function settleDisk(): void {
-  spawnSync('sync', { stdio: 'ignore' });
 }
 
 /** Payload written to each replica by `measureDurableWrite`: enough to get past the disk's cache. */

@@ -11,7 +11,7 @@
 // second at the target), the last import's wait for its anchor (the transaction before its batch
 // confirms, then its own: about 100 ms in all) and the first imports' unoptimised code are a
 // quarter to a third of the figure.
-import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
+import { type ChildProcess, spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -29,6 +29,7 @@ import { importFile } from '../src/fhir/import-file.ts';
 import { importFiles } from '../src/fhir/import-files.ts';
 import { nodeStreamingFetch } from '../src/node-fetch.ts';
 import { cpuByThread, cpuSeconds, threadCpuSince } from './process-stats.ts';
+import { settleDisk } from './settle-disk.ts';
 
 const repo = join(import.meta.dirname, '..', '..', '..', '..');
 const patientFile = join(
@@ -109,9 +110,7 @@ try {
    * every record is anchored.
    */
   const measure = async (oneByOne: boolean) => {
-    // As the storage benchmarks do: an earlier benchmark's writeback and deleted files (ext4 with
-    // `discard`) would otherwise land on this phase's first fsyncs.
-    spawnSync('sync', { stdio: 'ignore' });
+    settleDisk();
     let resources = 0;
     const cpuBefore = {
       client: process.cpuUsage(),
