@@ -95,6 +95,18 @@ describe('convertToFhir on every fixture, from a path and from bytes', () => {
     const result = await convertToFhir(url, OPTIONS);
     assert.equal(result.format, 'hl7v2');
   });
+
+  test('JSON after a byte-order mark and many blank lines is read as JSON, whole', async () => {
+    const patient = { resourceType: 'Patient', id: 'blank-lines', gender: 'female' };
+    const bytes = new TextEncoder().encode(`\uFEFF${'\n'.repeat(40)}${JSON.stringify(patient)}`);
+    const file = join(dir, 'blank-lines.json');
+    writeFileSync(file, bytes);
+    for (const input of [file, bytes]) {
+      const result = await convertToFhir(input, OPTIONS);
+      assert.equal(result.format, 'fhir-json');
+      assert.deepEqual(result.resources, [patient]);
+    }
+  });
 });
 
 describe('what convertToFhir returns', () => {

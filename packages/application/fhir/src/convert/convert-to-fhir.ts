@@ -9,6 +9,8 @@ import {
   jsonFormatOf,
   parseJsonInput,
   SNIFF_BYTES,
+  sniffedText,
+  startsLikeJson,
 } from '../detect/detect-format.ts';
 import { FhirValidationError } from '../validate/fhir-validation-error.ts';
 import { validateResource } from '../validate/validate-resource.ts';
@@ -128,11 +130,7 @@ async function detect(
     }
   }
   // JSON formats are told apart by their structure, which needs the whole document.
-  const text = new TextDecoder()
-    .decode(head.subarray(0, 16))
-    .replace(/^\uFEFF/, '')
-    .trimStart();
-  if (text.startsWith('{') || text.startsWith('[')) {
+  if (startsLikeJson(sniffedText(head))) {
     const json = parseJsonInput(new TextDecoder().decode(await readBytes(source)), file);
     return { format: jsonFormatOf(json, file), json };
   }

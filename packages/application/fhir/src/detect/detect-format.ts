@@ -38,11 +38,7 @@ export function detectFormat(
     if (utf8(inflated.subarray(0, 16)).startsWith('##fileformat=VCF')) return 'vcf';
     throw new UnknownFormatError('it is gzip-compressed, and only VCF is read compressed', file);
   }
-  const head = (
-    typeof input === 'string' ? input.slice(0, SNIFF_BYTES) : utf8(input.subarray(0, SNIFF_BYTES))
-  )
-    .replace(/^\uFEFF/, '')
-    .trimStart();
+  const head = sniffedText(input);
   if (head === '') throw new UnknownFormatError('it is empty', file);
   if (/^MSH[^A-Za-z0-9\s]/.test(head)) return 'hl7v2';
   if (head.startsWith('##fileformat=VCF')) return 'vcf';
@@ -53,7 +49,7 @@ export function detectFormat(
       file,
     );
   }
-  if (head.startsWith('{') || head.startsWith('[')) {
+  if (startsLikeJson(head)) {
     return detectJson(typeof input === 'string' ? input : utf8(input), file);
   }
   if ((head.split(/\r?\n/, 1)[0] ?? '').trim().toLowerCase() === DEVICE_CSV_HEADER)
@@ -67,6 +63,20 @@ export function detectFormat(
     throw new TruncatedInputError('DICOM', 'the file ends inside the 128-byte preamble', file);
   }
   throw new UnknownFormatError('its first bytes match no known format', file);
+}
+
+/** The first SNIFF_BYTES as detection reads them: a byte-order mark and leading white space left out. */
+export function sniffedText(input: Uint8Array | string): string {
+  return (
+    typeof input === 'string' ? input.slice(0, SNIFF_BYTES) : utf8(input.subarray(0, SNIFF_BYTES))
+  )
+    .replace(/^\uFEFF/, '')
+    .trimStart();
+}
+
+/** Whether sniffed text (`sniffedText`) is JSON's: one of the JSON formats, told apart by structure. */
+export function startsLikeJson(head: string): boolean {
+  return head.startsWith('{') || head.startsWith('[');
 }
 
 function detectJson(text: string, file: string | undefined): DetectedFormat {
