@@ -88,6 +88,10 @@ export async function convertToFhir(
   if (source.kind === 'bytes')
     options.onProgress?.({ bytesRead: source.bytes.length, totalBytes: source.bytes.length });
   // A converter defect must not become stored, invalid FHIR: check everything before returning.
+  // A FHIR resource or Bundle was validated whole as it came in, entries and all, and splitting it
+  // only sets ids and rewrites references to `Type/id` (split-bundle.ts), which keeps it valid:
+  // checking its resources again doubled the validation cost of a FHIR import.
+  if (VALIDATED_AS_INPUT.has(format)) return { format, ...result };
   result.resources.forEach((resource, index) => {
     const { valid, outcome } = validateResource(resource);
     if (!valid) {
@@ -104,6 +108,9 @@ export async function convertToFhir(
   });
   return { format, ...result };
 }
+
+/** Formats validated as they come in (convert below), not converted from something else. */
+const VALIDATED_AS_INPUT: ReadonlySet<DetectedFormat> = new Set(['fhir-json', 'fhir-bundle']);
 
 type Source = { kind: 'bytes'; bytes: Uint8Array } | { kind: 'path'; path: string; size: number };
 
