@@ -145,8 +145,8 @@ export async function commitBatch(
       });
     }
     // Committed with synchronous = NORMAL and synced below, before the answer. Until then the
-    // records can be read but are not answered for; nothing reaches the chain before a FULL
-    // commit of the same WAL (the outbox's batch rows) has synced them as well.
+    // records can be read but are not answered for; nothing reaches the chain before the
+    // outbox's batch row, in the same WAL, is on disk (Outbox.createBatch), which syncs them too.
     metas = withoutFsync(ctx.db, () =>
       ctx.catalog.addMany(
         records.map((record, i) => ({

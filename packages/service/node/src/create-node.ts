@@ -92,7 +92,7 @@ export async function createNode(options: NodeOptions): Promise<AegleNode> {
     db.close();
   };
   const now = options.now ?? Date.now;
-  const outbox = new Outbox(db);
+  const outbox = new Outbox(db, { walSync: dbSync });
   const merkle = new MerkleThread();
   const worker = new OutboxWorker({
     buildBatch: (kind, payloads) => merkle.build(kind, payloads),

@@ -203,7 +203,7 @@ export class OutboxWorker {
           // Stored before the batch row exists: a crash here leaves an unreferenced object, and the
           // next pass stores the same bytes again (content addressing makes it the same object).
           const cid = await this.#o.putBatchObject(batch.listBytes);
-          outbox.createBatch(
+          await outbox.createBatch(
             kind,
             intents,
             { root: batch.root, cid, hashes: batch.hashes, treeIndex: batch.treeIndex },
@@ -213,7 +213,7 @@ export class OutboxWorker {
         }
       } else {
         for (const intent of outbox.unbatched(kind, maxBatch)) {
-          outbox.createBatch(kind, [intent], undefined, this.#o.now());
+          await outbox.createBatch(kind, [intent], undefined, this.#o.now());
         }
       }
     }

@@ -1,5 +1,5 @@
 import type { DatabaseSync } from 'node:sqlite';
-import { withoutFsync } from '@aegle/storage';
+import { type WalSync, withoutFsync } from '@aegle/storage';
 import { proofFromHashes, treeNodeAt } from './merkle-batch.ts';
 import { transaction } from './open-node-database.ts';
 import type { Hex, IntentKind, OutboxIntent, RelayBatch } from './ports.ts';
@@ -114,10 +114,13 @@ function statements(db: DatabaseSync) {
 export class Outbox {
   readonly db: DatabaseSync;
   readonly #sql: ReturnType<typeof statements>;
+  /** Syncs `createBatch`'s commits off the event loop, when the database has a WAL (see there). */
+  readonly #walSync: WalSync | undefined;
 
-  constructor(db: DatabaseSync) {
+  constructor(db: DatabaseSync, options: { walSync?: WalSync } = {}) {
     this.db = db;
     this.#sql = statements(db);
+    this.#walSync = options.walSync;
   }
 
   /**
@@ -203,18 +206,36 @@ export class Outbox {
   }
 
   /**
-   * Groups intents (entry i is intents[i]) into a new pending batch, atomically. Its commit is
-   * fsynced (synchronous = FULL), and it must stay so: a batch write's records and intents are
-   * committed without an fsync of their own and synced a moment later (commit-batch.ts), and this
-   * commit, which comes before anything of theirs is sent to the chain, syncs them with it.
+   * Groups intents (entry i is intents[i]) into a new pending batch, atomically, and resolves once
+   * that is on disk. It must be on disk before the batch goes anywhere: a batch write's records and
+   * intents are committed without an fsync of their own and synced a moment later
+   * (commit-batch.ts), and this commit, which comes before anything of theirs is sent to the chain,
+   * syncs them with it. With a WalSync the commit is synchronous = NORMAL and the WAL is synced on
+   * libuv's pool before this resolves (an fsync per anchor batch had been on the event loop);
+   * without one it is fsynced inside COMMIT (synchronous = FULL).
    */
-  createBatch(
+  async createBatch(
     kind: IntentKind,
     intents: readonly OutboxIntent[],
     merkle:
       | { root: Hex; cid: string; hashes: Uint8Array; treeIndex: readonly number[] }
       | undefined,
     now = Date.now(),
+  ): Promise<number> {
+    const walSync = this.#walSync;
+    if (walSync === undefined) return this.#addBatch(kind, intents, merkle, now);
+    const id = withoutFsync(this.db, () => this.#addBatch(kind, intents, merkle, now));
+    await walSync.afterCommit();
+    return id;
+  }
+
+  #addBatch(
+    kind: IntentKind,
+    intents: readonly OutboxIntent[],
+    merkle:
+      | { root: Hex; cid: string; hashes: Uint8Array; treeIndex: readonly number[] }
+      | undefined,
+    now: number,
   ): number {
     return transaction(this.db, () => {
       const id = Number(

@@ -24,7 +24,7 @@ test('a batch this node formed resolves from its outbox, with the leaves its tre
     intents.map((i) => i.payload),
   );
   const cid = await putInto(store)(batch.listBytes);
-  outbox.createBatch('anchor', intents, {
+  await outbox.createBatch('anchor', intents, {
     root: batch.root,
     cid,
     hashes: batch.hashes,
