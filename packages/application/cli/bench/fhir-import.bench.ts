@@ -28,7 +28,7 @@ import type { Hex } from 'viem';
 import { importFile } from '../src/fhir/import-file.ts';
 import { importFiles } from '../src/fhir/import-files.ts';
 import { nodeStreamingFetch } from '../src/node-fetch.ts';
-import { cpuByThread, cpuSeconds, threadCpuSince } from './process-stats.ts';
+import { cpuByThread, cpuSeconds, ioCalls, threadCpuSince } from './process-stats.ts';
 import { settleDisk } from './settle-disk.ts';
 
 const repo = join(import.meta.dirname, '..', '..', '..', '..');
@@ -117,6 +117,7 @@ try {
       node: cpuSeconds(node.child.pid as number) * 1000,
     };
     const threads = { self: cpuByThread('self'), node: cpuByThread(node.child.pid as number) };
+    const nodeIo = ioCalls(node.child.pid as number);
     const started = performance.now();
     const files = Array.from({ length: rounds }, () => patientFile);
     let last: Hex | undefined;
@@ -143,6 +144,10 @@ try {
     );
     debug('  client:', threadCpuSince(threads.self, cpuByThread('self')));
     debug('  node:', threadCpuSince(threads.node, cpuByThread(node.child.pid as number)));
+    const io = ioCalls(node.child.pid as number);
+    debug(
+      `  node I/O calls per resource: ${((io.writes - nodeIo.writes) / resources).toFixed(1)} writes, ${((io.reads - nodeIo.reads) / resources).toFixed(1)} reads`,
+    );
     const clientCpu = process.cpuUsage(cpuBefore.client);
     const clientCpuMs = (clientCpu.user + clientCpu.system) / 1000;
     const nodeCpuMs = cpuSeconds(node.child.pid as number) * 1000 - cpuBefore.node;

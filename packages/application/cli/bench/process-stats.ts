@@ -41,3 +41,14 @@ export function threadCpuSince(
   }
   return parts.join(', ');
 }
+
+/**
+ * A process's read and write system calls so far (`syscr`, `syscw` of /proc/PID/io: read, pread,
+ * write, pwrite and the like, on files and sockets alike). Unlike CPU time, a count per record
+ * does not move with the machine's speed: SQLite writes each WAL frame with two of them.
+ */
+export function ioCalls(pid: number | 'self'): { reads: number; writes: number } {
+  const io = readFileSync(`/proc/${pid}/io`, 'utf8');
+  const field = (name: string) => Number(new RegExp(`^${name}: (\\d+)$`, 'm').exec(io)?.[1]);
+  return { reads: field('syscr'), writes: field('syscw') };
+}
