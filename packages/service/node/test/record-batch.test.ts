@@ -71,12 +71,21 @@ test('a batch stores every record, lists them in order, anchors them, and serves
     metas.every((m) => m.anchor.state === 'pending'),
     'just journaled for anchoring',
   );
+  assert.ok(
+    metas.every((m) => !('metadata' in m)),
+    'the answer does not send back the envelopes the request carried',
+  );
   const listed = (await (await asAlice(`/records?patient=${alice.address}`)).json()) as {
-    records: Meta[];
+    records: (Meta & { metadata?: string })[];
   };
   assert.deepEqual(
     listed.records.map((m) => m.recordId),
     batch.slice(0, 5).map((r) => r.recordId),
+  );
+  assert.deepEqual(
+    listed.records.map((m) => m.metadata),
+    batch.slice(0, 5).map((r) => b64(r.metadata)),
+    'each record keeps the envelope its request sent',
   );
   for (const record of batch.slice(0, 5)) {
     const content = await asAlice(`/records/${record.recordId}/content`);

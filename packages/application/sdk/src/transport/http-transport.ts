@@ -12,6 +12,7 @@ import { iterableFromResponse, readableFromIterable } from './streams.ts';
 import type {
   AuditEntryView,
   BatchLimits,
+  BatchRecordInput,
   CommitInput,
   InclusionView,
   IntentView,
@@ -222,7 +223,11 @@ export function createHttpTransport(options: HttpTransportOptions): HttpTranspor
           })),
         },
       });
-      return raw.records.map(recordFromJson);
+      // The node answers without the metadata envelopes: each record's is the one sent here.
+      return raw.records.map((record, i) => ({
+        ...recordFromJson(record),
+        metadata: (records[i] as BatchRecordInput).metadata,
+      }));
     },
 
     async list(query) {

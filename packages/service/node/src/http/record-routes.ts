@@ -201,7 +201,7 @@ export function recordRoutes(ctx: NodeContext) {
         schema: {
           tags: ['records'],
           summary:
-            'Write many small records in one request, all or nothing: each with its signed anchor entry, wrapped keys, encrypted metadata and whole ciphertext (base64). Every record passes the checks of POST /records; the batch is acknowledged once every record and its anchor intent are journaled. A refusal names the record (problem member batchIndex). Limits at GET /info (batch).',
+            'Write many small records in one request, all or nothing: each with its signed anchor entry, wrapped keys, encrypted metadata and whole ciphertext (base64). Every record passes the checks of POST /records; the batch is acknowledged once every record and its anchor intent are journaled. The answer lists the records in the order sent, without the metadata envelopes the request carried. A refusal names the record (problem member batchIndex). Limits at GET /info (batch).',
           security: bearer,
           body: {
             type: 'object',
@@ -240,8 +240,9 @@ export function recordRoutes(ctx: NodeContext) {
         const { records, replayed } = await commitBatch(ctx, request.caller, request.body.records);
         return reply.code(201).send({
           // Records this request added have their anchor intents just journaled: pending, without
-          // a look-up each. A replay's records may be further along.
-          records: records.map((meta) =>
+          // a look-up each. A replay's records may be further along. Without their metadata
+          // envelopes: each is the one this request sent (its entry signs the envelope's hash).
+          records: records.map(({ metadata: _, ...meta }) =>
             replayed ? withAnchor(meta) : recordView(meta, 'pending'),
           ),
         });
