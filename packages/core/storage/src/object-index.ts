@@ -26,7 +26,9 @@ export type GarbageBlock = { mh: Uint8Array; cid: CID };
  *                 intent log crash recovery uses to delete a dead upload's blocks
  *   objects       (account, root) once committed; two accounts may hold the same root
  *   roots         per distinct root: sizes; rows live while any object row points at it
- *   root_blocks   the distinct blocks of each root
+ *   root_blocks   the distinct blocks of each root but the root's own block, which is implied
+ *                 (keyed by the root's CID): a single-block object, as every small record is, needs
+ *                 no row, and each row is a random-key insert into a page of its own
  *   blocks        per distinct block: how many roots need it (refs > 0 ⇔ it must be kept)
  *   garbage       blocks whose last root went away, until their files are deleted
  * Blocks are keyed by multihash bytes, like the files on disk (see block-path.ts).
@@ -84,7 +86,7 @@ function prepareStatements(db: DatabaseSync) {
     addRoot: p('INSERT INTO roots (cid, size, dag_size, block_count) VALUES (?, ?, ?, ?)'),
     dropRoot: p('DELETE FROM roots WHERE cid = ?'),
     addRootBlocks: p(
-      'INSERT OR IGNORE INTO root_blocks (root, mh) SELECT ?, mh FROM upload_blocks WHERE upload_id = ?',
+      'INSERT OR IGNORE INTO root_blocks (root, mh) SELECT ?1, mh FROM upload_blocks WHERE upload_id = ?2 AND mh != ?3',
     ),
     refIntents:
       p(`INSERT INTO blocks (mh, cid, refs) SELECT mh, cid, 1 FROM upload_blocks WHERE upload_id = ?
@@ -92,8 +94,10 @@ function prepareStatements(db: DatabaseSync) {
     unGarbageIntents: p(
       'DELETE FROM garbage WHERE mh IN (SELECT mh FROM upload_blocks WHERE upload_id = ?)',
     ),
+    // The root's own block with the rest (an index written before it was implied lists it too:
+    // IN takes each block once).
     unrefRoot: p(
-      'UPDATE blocks SET refs = refs - 1 WHERE mh IN (SELECT mh FROM root_blocks WHERE root = ?)',
+      'UPDATE blocks SET refs = refs - 1 WHERE mh IN (SELECT mh FROM root_blocks WHERE root = ?1 UNION SELECT ?2)',
     ),
     collectZero: p(
       'INSERT OR IGNORE INTO garbage (mh, cid) SELECT mh, cid FROM blocks WHERE refs <= 0',
@@ -297,7 +301,7 @@ export class ObjectIndex {
         }
         if (!this.#sql.root.get(cid)) {
           this.#sql.addRoot.run(cid, object.size, object.dagSize, object.blockCount);
-          this.#sql.addRootBlocks.run(cid, uploadId);
+          this.#sql.addRootBlocks.run(cid, uploadId, object.cid.multihash.bytes);
           this.#sql.refIntents.run(uploadId);
         }
         this.#sql.unGarbageIntents.run(uploadId);
@@ -348,7 +352,7 @@ export class ObjectIndex {
       this.#sql.addUsed.run(-Number(row.size), account);
       const holders = this.#sql.holders.get(key) as Row;
       if (Number(holders.n) === 0) {
-        this.#sql.unrefRoot.run(key);
+        this.#sql.unrefRoot.run(key, cid.multihash.bytes);
         this.#sql.collectZero.run();
         this.#sql.dropZero.run();
         this.#sql.dropRootBlocks.run(key);

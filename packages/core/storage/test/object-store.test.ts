@@ -3,6 +3,7 @@ import { createHash } from 'node:crypto';
 import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { DatabaseSync } from 'node:sqlite';
 import { after, before, test } from 'node:test';
 import type { CID } from 'multiformats/cid';
 import {
@@ -186,6 +187,47 @@ test('deleting releases quota and blocks; blocks shared between objects are refc
   assert.deepEqual(await allBlockFiles(replicas), [[], []]);
   await assert.rejects(store.delete(ALICE, cidB), { name: 'ObjectNotFoundError' });
   await store.close();
+});
+
+test('a one-block object needs no row for its block; deleting it frees the block unless a larger object has it as a leaf', async () => {
+  const { store, dataDir, replicas } = await openStore();
+  // A whole leaf, stored alone (its root is the raw leaf) and as the first leaf of a larger object.
+  const big = await seededBuffer('a leaf, then more', OBJECT_CHUNK_SIZE + 1000);
+  const leaf = big.subarray(0, OBJECT_CHUNK_SIZE);
+  const small = await seededBuffer('a small record', 1500);
+  const [alone, record] = await store.putMany([
+    { account: ALICE, bytes: leaf },
+    { account: ALICE, bytes: small },
+  ]);
+  const { cid: bigCid } = await store.put({ account: ALICE, size: big.length, source: [big] });
+  assert.equal(alone?.cid.toString(), (await dagBlocks(big))[0]?.toString());
+  await store.close();
+  const index = () => new DatabaseSync(path.join(dataDir, 'objects.sqlite'));
+  const db = index();
+  const rows = (db.prepare('SELECT root FROM root_blocks').all() as { root: string }[]).map(
+    (row) => row.root,
+  );
+  // The larger object lists its two leaves, not its own block; the one-block objects list none.
+  assert.deepEqual(rows, [bigCid.toString(), bigCid.toString()]);
+  // As an index written before the root's block was implied: the leaf object lists itself.
+  db.prepare('INSERT INTO root_blocks (root, mh) VALUES (?, ?)').run(
+    alone?.cid.toString() ?? '',
+    alone?.cid.multihash.bytes ?? new Uint8Array(),
+  );
+  db.close();
+
+  const reopened = await ObjectStore.open(dataDir, { onReplicaFailure: () => {} });
+  await reopened.delete(ALICE, record?.cid as CID);
+  await reopened.delete(ALICE, alone?.cid as CID);
+  // The shared leaf lost one reference, not two: the larger object reads whole.
+  assert.deepEqual(await collect(reopened.get(bigCid)), big);
+  for (const files of await allBlockFiles(replicas)) assert.equal(files.length, 3);
+  await reopened.delete(ALICE, bigCid);
+  assert.deepEqual(await allBlockFiles(replicas), [[], []]);
+  const after = index();
+  assert.equal((after.prepare('SELECT count(*) AS n FROM root_blocks').get() as { n: number }).n, 0);
+  after.close();
+  await reopened.close();
 });
 
 test('two accounts storing the same object each pay for it; it lives until both delete it', async () => {
