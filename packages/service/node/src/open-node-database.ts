@@ -12,7 +12,10 @@ import { DatabaseSync } from 'node:sqlite';
  *   uploads         ciphertext streamed (POST /uploads) but not yet committed: a row exists from
  *                   before the first byte is stored ('streaming') until the commit or expiry, so a
  *                   restarted node can delete what a crash or an abandoned upload left behind
- *   wrapped_keys    the record's data key wrapped for one recipient (opaque bytes)
+ *   record_keys     the record's data key wrapped for one recipient (opaque bytes), filed under
+ *                   the record's seq: a new record's keys are appended at the end of the table,
+ *                   where keyed by its random record id each went to a page of its own, one more
+ *                   page for every record's commit to write (wrapped_keys, until migrated below)
  *   audit_entries   releases to non-patients, written before the first byte goes out
  *   outbox          every on-chain intent, with its idempotency key; once grouped, its batch
  *                   and its places in the batch (entry order, leaf position in the tree)
@@ -36,9 +39,9 @@ CREATE TABLE IF NOT EXISTS uploads (
   state TEXT NOT NULL, cid TEXT, content_root TEXT, size INTEGER NOT NULL,
   created_at INTEGER NOT NULL, expires_at INTEGER NOT NULL) STRICT, WITHOUT ROWID;
 CREATE INDEX IF NOT EXISTS uploads_by_expiry ON uploads (expires_at);
-CREATE TABLE IF NOT EXISTS wrapped_keys (
-  record_id TEXT NOT NULL, recipient TEXT NOT NULL, wrapped_key BLOB NOT NULL,
-  PRIMARY KEY (record_id, recipient)) STRICT, WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS record_keys (
+  record_seq INTEGER NOT NULL, recipient TEXT NOT NULL, wrapped_key BLOB NOT NULL,
+  PRIMARY KEY (record_seq, recipient)) STRICT, WITHOUT ROWID;
 CREATE TABLE IF NOT EXISTS audit_entries (
   id INTEGER PRIMARY KEY, record_id TEXT NOT NULL, patient TEXT NOT NULL, reader TEXT NOT NULL,
   purpose TEXT NOT NULL, released_at INTEGER NOT NULL) STRICT;
@@ -65,7 +68,26 @@ export function openNodeDatabase(file: string): DatabaseSync {
   const db = new DatabaseSync(file);
   db.exec('PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL; PRAGMA busy_timeout = 5000;');
   db.exec(SCHEMA);
+  migrateWrappedKeys(db);
   return db;
+}
+
+/**
+ * A database from before record_keys keeps its keys in wrapped_keys, by record id: they move to
+ * record_keys, under each record's seq, and wrapped_keys is dropped, in one transaction (a crash
+ * leaves the old table, moved again at the next open).
+ */
+function migrateWrappedKeys(db: DatabaseSync): void {
+  const old = db
+    .prepare("SELECT 1 AS x FROM sqlite_master WHERE type = 'table' AND name = 'wrapped_keys'")
+    .get();
+  if (!old) return;
+  transaction(db, () => {
+    db.exec(`INSERT OR REPLACE INTO record_keys (record_seq, recipient, wrapped_key)
+             SELECT r.seq, w.recipient, w.wrapped_key FROM wrapped_keys w
+             JOIN records r ON r.record_id = w.record_id;
+             DROP TABLE wrapped_keys;`);
+  });
 }
 
 /** Runs `fn` in one IMMEDIATE transaction (one fsync at commit), rolling back if it throws. */

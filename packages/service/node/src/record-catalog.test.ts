@@ -64,3 +64,50 @@ test('known answers which of a batch of ids are stored, in one query', async (t)
   );
   assert.deepEqual(catalog.known([]), new Set());
 });
+
+test("wrapped keys: each record's own, replaced, removed; none for an unknown record", async (t) => {
+  const db = openNodeDatabase(path.join(await tempDir(t), 'node.sqlite'));
+  t.after(() => db.close());
+  const catalog = new RecordCatalog(db, new Outbox(db));
+  catalog.addMany([record(30), record(31)]);
+  const [a, b] = [hex(30, 32), hex(31, 32)];
+  const reader = hex(7, 20);
+  assert.deepEqual(catalog.wrappedKey(a, hex(1, 20)), new Uint8Array([30]));
+  assert.deepEqual(catalog.wrappedKey(b, hex(1, 20)), new Uint8Array([31]));
+  catalog.putWrappedKey(a, reader, new Uint8Array([1]));
+  catalog.putWrappedKey(a, reader, new Uint8Array([2]));
+  assert.deepEqual(catalog.wrappedKey(a, reader), new Uint8Array([2]), 'replaced');
+  assert.equal(catalog.wrappedKey(b, reader), undefined, "another record's key is not this one's");
+  assert.deepEqual(catalog.recipients(a), [hex(1, 20), reader]);
+  assert.equal(catalog.deleteWrappedKey(a, reader), true);
+  assert.equal(catalog.deleteWrappedKey(a, reader), false);
+  assert.deepEqual(catalog.recipients(a), [hex(1, 20)]);
+  catalog.putWrappedKey(hex(99, 32), reader, new Uint8Array([3]));
+  assert.equal(catalog.wrappedKey(hex(99, 32), reader), undefined);
+  assert.deepEqual(catalog.recipients(hex(99, 32)), []);
+});
+
+test('a database with keys by record id (wrapped_keys) has them moved under each record, at open', async (t) => {
+  const file = path.join(await tempDir(t), 'node.sqlite');
+  const before = openNodeDatabase(file);
+  new RecordCatalog(before, new Outbox(before)).addMany([record(40), record(41)]);
+  // As a node before record_keys kept them.
+  before.exec(`CREATE TABLE wrapped_keys (
+    record_id TEXT NOT NULL, recipient TEXT NOT NULL, wrapped_key BLOB NOT NULL,
+    PRIMARY KEY (record_id, recipient)) STRICT, WITHOUT ROWID;
+    DELETE FROM record_keys;`);
+  const insert = before.prepare('INSERT INTO wrapped_keys VALUES (?, ?, ?)');
+  insert.run(hex(40, 32), hex(1, 20), new Uint8Array([40]));
+  insert.run(hex(40, 32), hex(7, 20), new Uint8Array([47]));
+  insert.run(hex(41, 32), hex(1, 20), new Uint8Array([41]));
+  before.close();
+
+  const db = openNodeDatabase(file);
+  t.after(() => db.close());
+  const catalog = new RecordCatalog(db, new Outbox(db));
+  assert.deepEqual(catalog.recipients(hex(40, 32)), [hex(1, 20), hex(7, 20)]);
+  assert.deepEqual(catalog.wrappedKey(hex(40, 32), hex(7, 20)), new Uint8Array([47]));
+  assert.deepEqual(catalog.wrappedKey(hex(41, 32), hex(1, 20)), new Uint8Array([41]));
+  const old = db.prepare("SELECT name FROM sqlite_master WHERE name = 'wrapped_keys'").get();
+  assert.equal(old, undefined, 'the old table is gone');
+});

@@ -50,12 +50,20 @@ function statements(db: DatabaseSync) {
     ),
     page: p(`SELECT seq, record_id, patient, creator, category, cid, size, created_at, metadata FROM records
              WHERE patient = ? AND seq > ? ORDER BY seq LIMIT ?`),
-    putKey: p(`INSERT INTO wrapped_keys (record_id, recipient, wrapped_key) VALUES (?, ?, ?)
-               ON CONFLICT (record_id, recipient) DO UPDATE SET wrapped_key = excluded.wrapped_key`),
-    key: p('SELECT wrapped_key FROM wrapped_keys WHERE record_id = ? AND recipient = ?'),
+    // Keys are filed under the record's seq, not its random id: a new record's keys go to the end
+    // of the table instead of into a page of their own each (see open-node-database.ts).
+    addKey: p(`INSERT INTO record_keys (record_seq, recipient, wrapped_key) VALUES (?, ?, ?)
+               ON CONFLICT (record_seq, recipient) DO UPDATE SET wrapped_key = excluded.wrapped_key`),
+    putKey: p(`INSERT INTO record_keys (record_seq, recipient, wrapped_key)
+               SELECT seq, ?2, ?3 FROM records WHERE record_id = ?1
+               ON CONFLICT (record_seq, recipient) DO UPDATE SET wrapped_key = excluded.wrapped_key`),
+    key: p(`SELECT wrapped_key FROM record_keys
+            WHERE record_seq = (SELECT seq FROM records WHERE record_id = ?) AND recipient = ?`),
     cidInUse: p('SELECT 1 AS x FROM records WHERE patient = ? AND cid = ? LIMIT 1'),
-    deleteKey: p('DELETE FROM wrapped_keys WHERE record_id = ? AND recipient = ?'),
-    recipients: p('SELECT recipient FROM wrapped_keys WHERE record_id = ? ORDER BY recipient'),
+    deleteKey: p(`DELETE FROM record_keys
+                  WHERE record_seq = (SELECT seq FROM records WHERE record_id = ?) AND recipient = ?`),
+    recipients: p(`SELECT recipient FROM record_keys
+                   WHERE record_seq = (SELECT seq FROM records WHERE record_id = ?) ORDER BY recipient`),
   };
 }
 
@@ -106,8 +114,9 @@ export class RecordCatalog {
           record.metadata ?? null,
         );
         if (Number(run.changes) === 0) throw new RecordExistsError();
+        const seq = Number(run.lastInsertRowid);
         added.push({
-          seq: Number(run.lastInsertRowid),
+          seq,
           recordId: id,
           patient: record.patient.toLowerCase() as Hex,
           creator: record.creator.toLowerCase() as Hex,
@@ -118,7 +127,7 @@ export class RecordCatalog {
           ...(record.metadata != null && { metadata: new Uint8Array(record.metadata) }),
         });
         for (const { recipient, wrappedKey } of record.wrappedKeys) {
-          this.#sql.putKey.run(id, recipient.toLowerCase(), wrappedKey);
+          this.#sql.addKey.run(seq, recipient.toLowerCase(), wrappedKey);
         }
         this.#outbox.append('anchor', `anchor:${id}`, record.entry, now);
       });
@@ -159,6 +168,7 @@ export class RecordCatalog {
     return row && (row.wrapped_key as Uint8Array);
   }
 
+  /** Files (or replaces) a recipient's wrapped key for a known record; nothing for an unknown one. */
   putWrappedKey(recordId: Hex, recipient: Hex, wrappedKey: Uint8Array): void {
     this.#sql.putKey.run(recordId.toLowerCase(), recipient.toLowerCase(), wrappedKey);
   }
