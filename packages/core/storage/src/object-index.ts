@@ -25,7 +25,9 @@ export type GarbageBlock = { mh: Uint8Array; cid: CID };
  *   upload_blocks every block an upload is about to write, recorded *before* the write: the
  *                 intent log crash recovery uses to delete a dead upload's blocks
  *   objects       (account, root) once committed; two accounts may hold the same root
- *   roots         per distinct root: sizes; rows live while any object row points at it
+ *   roots         per distinct root: sizes, and how many accounts hold it (`holders`, counted
+ *                 here rather than in an index of objects by root, which cost every object a
+ *                 random-key insert); rows live while any object row points at it
  *   root_blocks   the distinct blocks of each root but the root's own block, which is implied
  *                 (keyed by the root's CID): a single-block object, as every small record is, needs
  *                 no row, and each row is a random-key insert into a page of its own
@@ -46,10 +48,9 @@ CREATE TABLE IF NOT EXISTS upload_blocks (
 CREATE TABLE IF NOT EXISTS objects (
   account TEXT NOT NULL, cid TEXT NOT NULL, size INTEGER NOT NULL, created_at INTEGER NOT NULL,
   PRIMARY KEY (account, cid)) STRICT;
-CREATE INDEX IF NOT EXISTS objects_by_cid ON objects (cid);
 CREATE TABLE IF NOT EXISTS roots (
   cid TEXT PRIMARY KEY, size INTEGER NOT NULL, dag_size INTEGER NOT NULL,
-  block_count INTEGER NOT NULL) STRICT;
+  block_count INTEGER NOT NULL, holders INTEGER NOT NULL DEFAULT 0) STRICT;
 CREATE TABLE IF NOT EXISTS root_blocks (
   root TEXT NOT NULL, mh BLOB NOT NULL, PRIMARY KEY (root, mh)) STRICT, WITHOUT ROWID;
 CREATE TABLE IF NOT EXISTS blocks (
@@ -81,7 +82,8 @@ function prepareStatements(db: DatabaseSync) {
     objectsOf: p(
       'SELECT cid, size, created_at FROM objects WHERE account = ? ORDER BY created_at, cid',
     ),
-    holders: p('SELECT count(*) AS n FROM objects WHERE cid = ?'),
+    holders: p('SELECT holders FROM roots WHERE cid = ?'),
+    addHolders: p('UPDATE roots SET holders = holders + ? WHERE cid = ?'),
     root: p('SELECT size, dag_size, block_count FROM roots WHERE cid = ?'),
     addRoot: p('INSERT INTO roots (cid, size, dag_size, block_count) VALUES (?, ?, ?, ?)'),
     dropRoot: p('DELETE FROM roots WHERE cid = ?'),
@@ -150,6 +152,7 @@ export class ObjectIndex {
       // (commitMany commits with NORMAL and syncs the WAL itself, to the same end, see there).
       db.exec('PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL;');
       db.exec(SCHEMA);
+      countHolders(db);
       this.#sql = prepareStatements(db);
     } catch (error) {
       db?.close();
@@ -295,14 +298,15 @@ export class ObjectIndex {
         const account = String(upload.account);
         const cid = object.cid.toString();
         this.#sql.reserve.run(-Number(upload.size), account);
-        if (!this.#sql.object.get(account, cid)) {
-          this.#sql.addObject.run(account, cid, object.size, now);
-          this.#sql.addUsed.run(object.size, account);
-        }
         if (!this.#sql.root.get(cid)) {
           this.#sql.addRoot.run(cid, object.size, object.dagSize, object.blockCount);
           this.#sql.addRootBlocks.run(cid, uploadId, object.cid.multihash.bytes);
           this.#sql.refIntents.run(uploadId);
+        }
+        if (!this.#sql.object.get(account, cid)) {
+          this.#sql.addObject.run(account, cid, object.size, now);
+          this.#sql.addUsed.run(object.size, account);
+          this.#sql.addHolders.run(1, cid);
         }
         this.#sql.unGarbageIntents.run(uploadId);
         this.#sql.dropIntents.run(uploadId);
@@ -350,8 +354,8 @@ export class ObjectIndex {
       if (!row) return false;
       this.#sql.dropObject.run(account, key);
       this.#sql.addUsed.run(-Number(row.size), account);
-      const holders = this.#sql.holders.get(key) as Row;
-      if (Number(holders.n) === 0) {
+      this.#sql.addHolders.run(-1, key);
+      if (this.#holders(key) === 0) {
         this.#sql.unrefRoot.run(key, cid.multihash.bytes);
         this.#sql.collectZero.run();
         this.#sql.dropZero.run();
@@ -374,7 +378,13 @@ export class ObjectIndex {
   }
 
   hasObject(cid: CID): boolean {
-    return Number((this.#sql.holders.get(cid.toString()) as Row).n) > 0;
+    return this.#holders(cid.toString()) > 0;
+  }
+
+  /** How many accounts hold the root (0 for none, or an unknown root). */
+  #holders(cid: string): number {
+    const row = this.#sql.holders.get(cid) as Row | undefined;
+    return row ? Number(row.holders) : 0;
   }
 
   stat(cid: CID): ObjectStat | undefined {
@@ -414,6 +424,25 @@ export class ObjectIndex {
       this.#db.exec('ROLLBACK');
       throw error;
     }
+  }
+}
+
+/**
+ * An index from before `roots.holders` found a root's holders with an index of objects by root
+ * (objects_by_cid): each root gets its count, and the index is dropped, in one transaction.
+ */
+function countHolders(db: DatabaseSync): void {
+  const columns = db.prepare('PRAGMA table_info(roots)').all() as Row[];
+  if (columns.some((column) => column.name === 'holders')) return;
+  db.exec('BEGIN IMMEDIATE');
+  try {
+    db.exec(`ALTER TABLE roots ADD COLUMN holders INTEGER NOT NULL DEFAULT 0;
+      UPDATE roots SET holders = (SELECT count(*) FROM objects WHERE objects.cid = roots.cid);
+      DROP INDEX IF EXISTS objects_by_cid;`);
+    db.exec('COMMIT');
+  } catch (error) {
+    db.exec('ROLLBACK');
+    throw error;
   }
 }
 

@@ -122,6 +122,41 @@ test('every account starts with 1 GiB free; usage counts committed bytes per acc
   await store.close();
 });
 
+test('an index from before roots counted their holders is counted at open, and deletes as before', async () => {
+  const { store, dataDir, replicas } = await openStore();
+  const [shared, own] = await Promise.all([
+    seededBuffer('shared', 2000),
+    seededBuffer('own', 3000),
+  ]);
+  const stored = await store.putMany([
+    { account: ALICE, bytes: shared },
+    { account: ALICE, bytes: own },
+  ]);
+  const [cid, ownCid] = stored.map((object) => object.cid) as [CID, CID];
+  await store.putMany([{ account: BOB, bytes: shared }]);
+  await store.close();
+  // As the index was: holders found through an index of objects by root.
+  const file = path.join(dataDir, 'objects.sqlite');
+  const old = new DatabaseSync(file);
+  old.exec('ALTER TABLE roots DROP COLUMN holders; CREATE INDEX objects_by_cid ON objects (cid);');
+  old.close();
+
+  const reopened = await ObjectStore.open(dataDir, { onReplicaFailure: () => {} });
+  assert.equal(reopened.has(cid), true);
+  await reopened.delete(ALICE, cid);
+  assert.equal(reopened.has(cid), true, 'Bob still holds it');
+  assert.deepEqual(await collect(reopened.get(cid)), shared);
+  await reopened.delete(BOB, cid);
+  assert.equal(reopened.has(cid), false);
+  await reopened.delete(ALICE, ownCid);
+  assert.deepEqual(await allBlockFiles(replicas), [[], []]);
+  await reopened.close();
+  const migrated = new DatabaseSync(file);
+  const indexes = migrated.prepare("SELECT name FROM sqlite_master WHERE type = 'index'").all();
+  assert.ok(!indexes.some((row) => row.name === 'objects_by_cid'), 'the old index is dropped');
+  migrated.close();
+});
+
 test('a put past the quota fails with QuotaExceededError before reading or storing anything', async () => {
   const { store, replicas } = await openStore();
   const first = await seededBuffer('fits', 2 * MiB);
@@ -225,7 +260,10 @@ test('a one-block object needs no row for its block; deleting it frees the block
   await reopened.delete(ALICE, bigCid);
   assert.deepEqual(await allBlockFiles(replicas), [[], []]);
   const after = index();
-  assert.equal((after.prepare('SELECT count(*) AS n FROM root_blocks').get() as { n: number }).n, 0);
+  assert.equal(
+    (after.prepare('SELECT count(*) AS n FROM root_blocks').get() as { n: number }).n,
+    0,
+  );
   after.close();
   await reopened.close();
 });
