@@ -99,11 +99,6 @@ export function createChainRelay(options: ChainRelayOptions) {
   const submitMerkle = async (batch: RelayBatch) => {
     const merkle = batch.merkle;
     if (!merkle) throw new Error(`batch ${batch.key} has no Merkle root`);
-    await scanCommits();
-    const known = (batch.kind === 'anchor' ? committed.anchor : committed.audit).get(
-      merkle.root.toLowerCase() as Hex,
-    );
-    if (known) return { txHash: known };
     const call =
       batch.kind === 'anchor'
         ? {
@@ -118,11 +113,25 @@ export function createChainRelay(options: ChainRelayOptions) {
             functionName: 'commit' as const,
             args: [merkle.root, merkle.entryCount, cidToBytes(merkle.cid)] as const,
           };
+    // The scan for this root and the simulation side by side (a round trip less before a batch
+    // goes out); a root already committed is answered with its transaction, whatever the
+    // simulation said (it reverts for a root committed twice).
+    // biome-ignore lint/suspicious/noExplicitAny: two contracts, one code path
+    const args = { ...(call as any), account: walletClient.account };
+    const [, simulated] = await Promise.all([
+      scanCommits(),
+      publicClient.simulateContract(args).then(
+        ({ request }) => ({ request }),
+        (error: unknown) => ({ error }),
+      ),
+    ]);
+    const known = (batch.kind === 'anchor' ? committed.anchor : committed.audit).get(
+      merkle.root.toLowerCase() as Hex,
+    );
+    if (known) return { txHash: known };
     try {
-      // biome-ignore lint/suspicious/noExplicitAny: two contracts, one code path
-      const args = { ...(call as any), account: walletClient.account };
-      const { request } = await publicClient.simulateContract(args);
-      return { txHash: await walletClient.writeContract(request) };
+      if ('error' in simulated) throw simulated.error;
+      return { txHash: await walletClient.writeContract(simulated.request) };
     } catch (error) {
       const reason = revertErrorName(error);
       if (reason) return { state: 'failed' as const, reason };
