@@ -20,6 +20,7 @@ export { randomBytes } from './bytes.ts';
 // Envelope encryption
 export { generateDataKey } from './envelope/data-key.ts';
 export { decryptStream } from './envelope/decrypt-stream.ts';
+export { encryptBytes } from './envelope/encrypt-bytes.ts';
 export { type EncryptStreamOptions, encryptStream } from './envelope/encrypt-stream.ts';
 export {
   DEFAULT_SEGMENT_SIZE,

@@ -4,6 +4,7 @@ import {
   ciphertextLength,
   DEFAULT_SEGMENT_SIZE,
   encodeWrappedDataKey,
+  encryptBytes,
   encryptStream,
   generateDataKey,
   randomBytes,
@@ -110,11 +111,19 @@ function randomBytes32(): Hex {
   return bytesToHex(randomBytes(32));
 }
 
-async function* asStream(
+/**
+ * The ciphertext of a plaintext: in memory, encrypted in one call (encryptBytes, the same bytes
+ * as a stream, without a generator and a promise per step, which for a record of a few
+ * kilobytes cost more than the AES); otherwise streamed, one segment at a time.
+ */
+async function* encrypted(
   plaintext: AsyncIterable<Uint8Array> | Uint8Array,
+  dataKey: Uint8Array,
+  segmentSize: number,
 ): AsyncGenerator<Uint8Array> {
-  if (plaintext instanceof Uint8Array) yield plaintext;
-  else yield* plaintext;
+  if (plaintext instanceof Uint8Array)
+    yield await encryptBytes(plaintext, dataKey, { segmentSize });
+  else yield* encryptStream(plaintext, dataKey, { segmentSize });
 }
 
 /**
@@ -172,7 +181,7 @@ export async function prepareRecord(options: PrepareRecordOptions): Promise<Prep
   };
   async function* ciphertext(): AsyncGenerator<Uint8Array, void, undefined> {
     const pass = passThroughWithRoot(
-      encryptStream(asStream(options.plaintext), dataKey, { segmentSize }),
+      encrypted(options.plaintext, dataKey, segmentSize),
       chunkSize,
       ciphertextSize,
       undefined,

@@ -1,4 +1,4 @@
-import { decryptStream, encryptStream } from '@aegle/crypto';
+import { decryptStream, encryptBytes } from '@aegle/crypto';
 import { type Hex, sha256 } from 'viem';
 import { IntegrityError, InvalidRecordOptionError } from './errors.ts';
 import { integrityErrorFrom } from './integrity-error-from.ts';
@@ -55,7 +55,7 @@ export async function encryptMetadata(
   if (json.length > MAX_METADATA_BYTES) {
     throw new InvalidRecordOptionError('metadata', `more than ${MAX_METADATA_BYTES} bytes of JSON`);
   }
-  const envelope = await collect(encryptStream(once(json), dataKey));
+  const envelope = await encryptBytes(json, dataKey);
   return { envelope, metadataHash: sha256(envelope) };
 }
 
