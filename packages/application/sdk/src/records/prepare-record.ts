@@ -111,19 +111,30 @@ function randomBytes32(): Hex {
   return bytesToHex(randomBytes(32));
 }
 
+/** The largest plaintext in memory that is encrypted in one call rather than streamed. */
+const ONE_CALL_MAX_BYTES = 1024 * 1024;
+
+async function* once(bytes: Uint8Array): AsyncGenerator<Uint8Array> {
+  yield bytes;
+}
+
 /**
- * The ciphertext of a plaintext: in memory, encrypted in one call (encryptBytes, the same bytes
- * as a stream, without a generator and a promise per step, which for a record of a few
- * kilobytes cost more than the AES); otherwise streamed, one segment at a time.
+ * The ciphertext of a plaintext: a small one in memory encrypted in one call (encryptBytes, the
+ * same bytes as a stream, without a generator and a promise per step, which for a record of a
+ * few kilobytes cost more than the AES); anything else streamed, one segment at a time, so that
+ * a large plaintext in memory is not held twice.
  */
 async function* encrypted(
   plaintext: AsyncIterable<Uint8Array> | Uint8Array,
   dataKey: Uint8Array,
   segmentSize: number,
 ): AsyncGenerator<Uint8Array> {
-  if (plaintext instanceof Uint8Array)
+  if (plaintext instanceof Uint8Array && plaintext.length <= ONE_CALL_MAX_BYTES) {
     yield await encryptBytes(plaintext, dataKey, { segmentSize });
-  else yield* encryptStream(plaintext, dataKey, { segmentSize });
+    return;
+  }
+  const source = plaintext instanceof Uint8Array ? once(plaintext) : plaintext;
+  yield* encryptStream(source, dataKey, { segmentSize });
 }
 
 /**
