@@ -44,6 +44,7 @@ export {
   type ScrubReport,
 } from './replicated-blockstore.ts';
 export { sendLeaf } from './send-leaf.ts';
+export { transaction } from './sqlite-transaction.ts';
 // The browser-safe part (DAG building, block hashes), also its own entry `@aegle/storage/unixfs`.
 export * from './unixfs.ts';
 export { type BackgroundCheckpoints, checkpointInBackground } from './wal-checkpointer.ts';

@@ -2,6 +2,7 @@ import path from 'node:path';
 import { DatabaseSync } from 'node:sqlite';
 import { CID } from 'multiformats/cid';
 import { QuotaExceededError, StoreInUseError } from './errors.ts';
+import { transaction } from './sqlite-transaction.ts';
 import { type BackgroundCheckpoints, checkpointInBackground } from './wal-checkpointer.ts';
 import { WalSync, withoutFsync } from './wal-sync.ts';
 
@@ -186,7 +187,7 @@ export class ObjectIndex {
   }
 
   setLimit(account: string, limit: number): void {
-    this.#transaction(() => {
+    transaction(this.#db, () => {
       this.#sql.addAccount.run(account, this.#defaultLimit);
       this.#sql.setLimit.run(limit, account);
     });
@@ -211,7 +212,7 @@ export class ObjectIndex {
   }
 
   #reserveOrThrow(uploads: { account: string; size: number }[], now: number): number[] {
-    return this.#transaction(() =>
+    return transaction(this.#db, () =>
       uploads.map(({ account, size }) => {
         this.#sql.addAccount.run(account, this.#defaultLimit);
         const { used, reserved, limit } = this.usage(account);
@@ -238,7 +239,7 @@ export class ObjectIndex {
   /** Records the blocks several uploads are about to write, as `addIntent` does one, together. */
   addIntents(intents: { uploadId: number; cid: CID }[]): void {
     withoutFsync(this.#db, () =>
-      this.#transaction(() => {
+      transaction(this.#db, () => {
         for (const { uploadId, cid } of intents) {
           this.#sql.addIntent.run(uploadId, cid.multihash.bytes, cid.toString());
         }
@@ -291,7 +292,7 @@ export class ObjectIndex {
     }[],
     now: number,
   ): void {
-    this.#transaction(() => {
+    transaction(this.#db, () => {
       for (const { uploadId, object } of uploads) {
         const upload = this.#sql.upload.get(uploadId) as Row | undefined;
         if (!upload) throw new Error(`upload ${uploadId} is not pending`);
@@ -321,7 +322,7 @@ export class ObjectIndex {
    * `forgetUpload`).
    */
   abandon(uploadId: number): GarbageBlock[] {
-    return this.#transaction(() => {
+    return transaction(this.#db, () => {
       const upload = this.#sql.upload.get(uploadId) as Row | undefined;
       if (upload) this.#sql.reserve.run(-Number(upload.size), String(upload.account));
       this.#sql.dropUpload.run(uploadId);
@@ -348,7 +349,7 @@ export class ObjectIndex {
    * transaction. Returns false if the account does not hold the object.
    */
   deleteObject(account: string, cid: CID): boolean {
-    return this.#transaction(() => {
+    return transaction(this.#db, () => {
       const key = cid.toString();
       const row = this.#sql.object.get(account, key) as Row | undefined;
       if (!row) return false;
@@ -413,18 +414,6 @@ export class ObjectIndex {
       yield CID.parse(String(row.cid));
     }
   }
-
-  #transaction<T>(fn: () => T): T {
-    this.#db.exec('BEGIN IMMEDIATE');
-    try {
-      const result = fn();
-      this.#db.exec('COMMIT');
-      return result;
-    } catch (error) {
-      this.#db.exec('ROLLBACK');
-      throw error;
-    }
-  }
 }
 
 /**
@@ -434,16 +423,11 @@ export class ObjectIndex {
 function countHolders(db: DatabaseSync): void {
   const columns = db.prepare('PRAGMA table_info(roots)').all() as Row[];
   if (columns.some((column) => column.name === 'holders')) return;
-  db.exec('BEGIN IMMEDIATE');
-  try {
+  transaction(db, () =>
     db.exec(`ALTER TABLE roots ADD COLUMN holders INTEGER NOT NULL DEFAULT 0;
       UPDATE roots SET holders = (SELECT count(*) FROM objects WHERE objects.cid = roots.cid);
-      DROP INDEX IF EXISTS objects_by_cid;`);
-    db.exec('COMMIT');
-  } catch (error) {
-    db.exec('ROLLBACK');
-    throw error;
-  }
+      DROP INDEX IF EXISTS objects_by_cid;`),
+  );
 }
 
 /** SQLITE_BUSY (5) or SQLITE_LOCKED (6), as node:sqlite reports them in `errcode`. */

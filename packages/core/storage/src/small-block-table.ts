@@ -1,4 +1,5 @@
 import { DatabaseSync, type StatementSync } from 'node:sqlite';
+import { transaction } from './sqlite-transaction.ts';
 import { type BackgroundCheckpoints, checkpointInBackground } from './wal-checkpointer.ts';
 import { WalSync } from './wal-sync.ts';
 
@@ -88,16 +89,11 @@ export class SmallBlockTable {
    */
   async flush(): Promise<void> {
     if (this.#staged.size > 0) {
-      this.#db.exec('BEGIN IMMEDIATE');
-      try {
+      transaction(this.#db, () => {
         for (const { multihash, bytes } of this.#staged.values()) {
           this.#insert.run(multihash, bytes);
         }
-        this.#db.exec('COMMIT');
-      } catch (error) {
-        if (this.#db.isTransaction) this.#db.exec('ROLLBACK');
-        throw error;
-      }
+      });
       this.#staged.clear();
       await this.#walSync.afterCommit();
     } else {

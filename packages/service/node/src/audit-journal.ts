@@ -1,6 +1,6 @@
 import type { DatabaseSync, StatementSync } from 'node:sqlite';
+import { transaction } from '@aegle/storage';
 import type { AuditPayload } from './merkle-batch.ts';
-import { transaction } from './open-node-database.ts';
 import type { Outbox } from './outbox.ts';
 import type { Hex } from './ports.ts';
 

@@ -1,7 +1,6 @@
-import { withoutFsync } from '@aegle/storage';
+import { transaction, withoutFsync } from '@aegle/storage';
 import { ApiError, InvalidRequestError, RecordExistsError } from './errors.ts';
 import type { NodeContext } from './node-context.ts';
-import { transaction } from './open-node-database.ts';
 import type { Hex } from './ports.ts';
 import type { RecordMeta } from './record-catalog.ts';
 import {

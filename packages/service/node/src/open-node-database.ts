@@ -1,4 +1,5 @@
 import { DatabaseSync } from 'node:sqlite';
+import { transaction } from '@aegle/storage';
 
 /*
  * The node's own state, in one SQLite file (node.sqlite) beside the ObjectStore's objects.sqlite.
@@ -88,17 +89,4 @@ function migrateWrappedKeys(db: DatabaseSync): void {
              JOIN records r ON r.record_id = w.record_id;
              DROP TABLE wrapped_keys;`);
   });
-}
-
-/** Runs `fn` in one IMMEDIATE transaction (one fsync at commit), rolling back if it throws. */
-export function transaction<T>(db: DatabaseSync, fn: () => T): T {
-  db.exec('BEGIN IMMEDIATE');
-  try {
-    const result = fn();
-    db.exec('COMMIT');
-    return result;
-  } catch (error) {
-    if (db.isTransaction) db.exec('ROLLBACK');
-    throw error;
-  }
 }

@@ -1,7 +1,6 @@
 import type { DatabaseSync } from 'node:sqlite';
-import { type WalSync, withoutFsync } from '@aegle/storage';
+import { transaction, type WalSync, withoutFsync } from '@aegle/storage';
 import { proofFromHashes, treeNodeAt } from './merkle-batch.ts';
-import { transaction } from './open-node-database.ts';
 import type { Hex, IntentKind, OutboxIntent, RelayBatch } from './ports.ts';
 
 export type IntentState = 'pending' | 'submitted' | 'confirmed' | 'failed';

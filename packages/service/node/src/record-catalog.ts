@@ -1,7 +1,7 @@
 import type { DatabaseSync } from 'node:sqlite';
+import { transaction } from '@aegle/storage';
 import { RecordExistsError } from './errors.ts';
 import type { AnchorPayload } from './merkle-batch.ts';
-import { transaction } from './open-node-database.ts';
 import type { Outbox } from './outbox.ts';
 import type { Hex } from './ports.ts';
 

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import type { DatabaseSync } from 'node:sqlite';
 import type { ObjectStore } from '@aegle/storage';
-import { transaction } from './open-node-database.ts';
+import { transaction } from '@aegle/storage';
 import type { Hex } from './ports.ts';
 
 /** A ciphertext streamed with POST /uploads, stored and waiting for its commit (POST /records). */
