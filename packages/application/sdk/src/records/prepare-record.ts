@@ -23,6 +23,7 @@ import {
 import type { WrappedKeyFor } from '../transport/transport.ts';
 import { deferred } from './deferred.ts';
 import { InvalidRecordOptionError } from './errors.ts';
+import { once } from './once.ts';
 import { encryptMetadata, type RecordMetadata } from './record-metadata.ts';
 import { type ContentRoot, DEFAULT_LEAF_SIZE, passThroughWithRoot } from './unixfs-root.ts';
 
@@ -113,10 +114,6 @@ function randomBytes32(): Hex {
 
 /** The largest plaintext in memory that is encrypted in one call rather than streamed. */
 const ONE_CALL_MAX_BYTES = 1024 * 1024;
-
-async function* once(bytes: Uint8Array): AsyncGenerator<Uint8Array> {
-  yield bytes;
-}
 
 /**
  * The ciphertext of a plaintext: a small one in memory encrypted in one call (encryptBytes, the

@@ -2,6 +2,7 @@ import { decryptStream, encryptBytes } from '@aegle/crypto';
 import { type Hex, sha256 } from 'viem';
 import { IntegrityError, InvalidRecordOptionError } from './errors.ts';
 import { integrityErrorFrom } from './integrity-error-from.ts';
+import { once } from './once.ts';
 
 /**
  * What describes a record but must stay private: the node stores it encrypted and sees only the
@@ -35,10 +36,6 @@ async function collect(source: AsyncIterable<Uint8Array>): Promise<Uint8Array> {
     offset += part.length;
   }
   return out;
-}
-
-async function* once(bytes: Uint8Array): AsyncGenerator<Uint8Array> {
-  yield bytes;
 }
 
 /**
